@@ -1,0 +1,64 @@
+# verdict — build, test and benchmark.
+# `make test` is the one test command (README, .ci/run). As root on Debian it
+# installs the packages the oracle and integration tests use.
+
+GO       ?= go
+PKGS     := ./...
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+FUZZTIME ?= 10s
+
+.PHONY: all build test unit deps oracle fuzz lint bench bench-compare demo clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/verdict ./cmd/verdict
+
+deps:
+	@scripts/deps.sh
+
+## test: everything — deps, vet, unit + oracle + integration tests, oracle drift, brief fuzzing.
+test: deps
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+	$(MAKE) --no-print-directory oracle
+	$(MAKE) --no-print-directory fuzz
+
+## unit: the Go tests alone, no installs.
+unit:
+	$(GO) test $(PKGS)
+
+## oracle: regenerate the R golden file when R is present and fail on drift.
+oracle:
+	@if command -v Rscript >/dev/null 2>&1; then \
+	  Rscript testdata/oracle/gen.R > /tmp/verdict-oracle.json && \
+	  diff -q testdata/oracle/wilcox.json /tmp/verdict-oracle.json >/dev/null || \
+	  { echo "oracle: testdata/oracle/wilcox.json drifted from R's output (Rscript testdata/oracle/gen.R)"; exit 1; }; \
+	  echo "oracle: golden file matches R $$(Rscript -e 'cat(R.version$$major, R.version$$minor, sep=".")')"; \
+	else echo "oracle: Rscript missing, drift check NOT run" >&2; fi
+
+## fuzz: run every fuzz target briefly (FUZZTIME each).
+fuzz:
+	@scripts/fuzz.sh $(FUZZTIME)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-compare: analysis vs R's wilcox.test and scipy on the same data, side by side.
+bench-compare: deps
+	@scripts/bench-compare.sh
+
+demo:
+	$(GO) run ./cmd/verdict judge -c examples/checkout/canary.yaml
+
+clean:
+	rm -rf bin
