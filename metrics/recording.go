@@ -1,0 +1,315 @@
+package metrics
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// RecordingVersion is the version of the recording format this build writes and reads.
+const RecordingVersion = 1
+
+// MaxRecordingSize bounds the size of a recording file read from disk.
+const MaxRecordingSize = 512 << 20
+
+// Recording is a saved set of query results: per metric and side, the query
+// that ran and the series it returned. Its JSON form is documented in
+// docs/recording.md. Judging a recording needs no network.
+type Recording struct {
+	Version int                        `json:"version"`
+	Window  RecordedWindow             `json:"window"`
+	Metrics map[string]*RecordedMetric `json:"metrics"`
+}
+
+// RecordedWindow is the window the recording was taken over.
+type RecordedWindow struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Step  Duration  `json:"step"`
+	// BaselineOffset is the baseline's shift back in time, when one was used.
+	BaselineOffset Duration `json:"baselineOffset,omitempty"`
+}
+
+// RecordedMetric holds both sides of one metric.
+type RecordedMetric struct {
+	Baseline *RecordedQuery `json:"baseline"`
+	Canary   *RecordedQuery `json:"canary"`
+}
+
+// RecordedQuery is one query and what it returned (or the error it failed with).
+type RecordedQuery struct {
+	Query    string           `json:"query"`
+	Start    time.Time        `json:"start"`
+	End      time.Time        `json:"end"`
+	Series   []RecordedSeries `json:"series"`
+	Warnings []string         `json:"warnings,omitempty"`
+	Error    string           `json:"error,omitempty"`
+}
+
+// RecordedSeries is one series: labels and [unix seconds, "value"] pairs,
+// the shape of Prometheus' matrix result (values are strings so NaN and ±Inf survive).
+type RecordedSeries struct {
+	Labels map[string]string `json:"labels"`
+	Points []RecordedPoint   `json:"points"`
+}
+
+// RecordedPoint is a point written as [seconds, "value"].
+type RecordedPoint struct {
+	T time.Time
+	V float64
+}
+
+// MarshalJSON writes [1704067200.5, "0.21"].
+func (p RecordedPoint) MarshalJSON() ([]byte, error) {
+	sec := float64(p.T.UnixMilli()) / 1e3
+	return []byte("[" + strconv.FormatFloat(sec, 'f', -1, 64) + "," + strconv.Quote(FormatValue(p.V)) + "]"), nil
+}
+
+// UnmarshalJSON reads [seconds, "value"]; the value may also be a bare number.
+func (p *RecordedPoint) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil || len(raw) != 2 {
+		return fmt.Errorf("point %s: want [seconds, \"value\"]", truncate(b))
+	}
+	var sec float64
+	if err := json.Unmarshal(raw[0], &sec); err != nil {
+		return fmt.Errorf("point %s: timestamp is not a number", truncate(b))
+	}
+	if math.IsNaN(sec) || math.IsInf(sec, 0) || sec < -1e11 || sec > 1e11 {
+		return fmt.Errorf("point %s: timestamp out of range", truncate(b))
+	}
+	var s string
+	if err := json.Unmarshal(raw[1], &s); err != nil {
+		var f float64
+		if err2 := json.Unmarshal(raw[1], &f); err2 != nil {
+			return fmt.Errorf("point %s: value is neither a string nor a number", truncate(b))
+		}
+		s = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	v, err := ParseValue(s)
+	if err != nil {
+		return fmt.Errorf("point %s: %w", truncate(b), err)
+	}
+	p.T = time.UnixMilli(int64(math.Round(sec * 1e3))).UTC()
+	p.V = v
+	return nil
+}
+
+// ParseValue parses a Prometheus sample value: a float, "NaN", "+Inf" or "-Inf".
+func ParseValue(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("value %q is not a number", s)
+	}
+	return v, nil
+}
+
+// FormatValue writes a sample value as Prometheus does.
+func FormatValue(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func truncate(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "…"
+	}
+	return string(b)
+}
+
+// Duration is a time.Duration written as Go duration text ("30s").
+type Duration time.Duration
+
+// MarshalJSON writes the duration as text.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads duration text such as "30s".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration %s: want text such as \"30s\"", truncate(b))
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ReadRecording reads and validates a recording file.
+func ReadRecording(path string) (*Recording, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	defer f.Close()
+	rec, err := DecodeRecording(io.LimitReader(f, MaxRecordingSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("recording %s: %w", path, err)
+	}
+	return rec, nil
+}
+
+// DecodeRecording decodes and validates a recording.
+func DecodeRecording(r io.Reader) (*Recording, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxRecordingSize {
+		return nil, fmt.Errorf("larger than %d MiB", MaxRecordingSize>>20)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errors.New("empty file")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var rec Recording
+	if err := dec.Decode(&rec); err != nil {
+		return nil, fmt.Errorf("not a valid recording: %w", err)
+	}
+	if err := rec.validate(); err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+func (r *Recording) validate() error {
+	if r.Version != RecordingVersion {
+		return fmt.Errorf("version %d: this build reads version %d", r.Version, RecordingVersion)
+	}
+	if r.Window.Step <= 0 {
+		return errors.New("window.step must be positive")
+	}
+	if !r.Window.End.After(r.Window.Start) {
+		return errors.New("window.end must be after window.start")
+	}
+	for _, name := range r.metricNames() {
+		m := r.Metrics[name]
+		if m == nil {
+			return fmt.Errorf("metrics.%s: empty entry", name)
+		}
+		for _, side := range []struct {
+			name string
+			q    *RecordedQuery
+		}{{"baseline", m.Baseline}, {"canary", m.Canary}} {
+			if side.q == nil {
+				continue
+			}
+			for i, s := range side.q.Series {
+				for j := 1; j < len(s.Points); j++ {
+					if !s.Points[j].T.After(s.Points[j-1].T) {
+						return fmt.Errorf("metrics.%s.%s.series[%d]: timestamps not increasing at point %d", name, side.name, i, j)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Recording) metricNames() []string {
+	names := make([]string, 0, len(r.Metrics))
+	for n := range r.Metrics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Put stores the result (or failure) of q in the recording.
+func (r *Recording) Put(q Query, res Result, err error) {
+	if r.Metrics == nil {
+		r.Metrics = map[string]*RecordedMetric{}
+	}
+	m := r.Metrics[q.Metric]
+	if m == nil {
+		m = &RecordedMetric{}
+		r.Metrics[q.Metric] = m
+	}
+	rq := &RecordedQuery{Query: q.Expr, Start: q.Start.UTC(), End: q.End.UTC(), Warnings: res.Warnings, Series: []RecordedSeries{}}
+	if err != nil {
+		rq.Error = err.Error()
+	}
+	for _, s := range res.Series {
+		pts := make([]RecordedPoint, len(s.Points))
+		for i, p := range s.Points {
+			pts[i] = RecordedPoint{T: p.T.UTC(), V: p.V}
+		}
+		rq.Series = append(rq.Series, RecordedSeries{Labels: s.Labels, Points: pts})
+	}
+	if q.Side == Baseline {
+		m.Baseline = rq
+	} else {
+		m.Canary = rq
+	}
+}
+
+// Write encodes the recording as indented JSON.
+func (r *Recording) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// RecordingSource serves queries from a recording.
+type RecordingSource struct {
+	Rec *Recording
+}
+
+// Fetch returns the recorded series of q's metric and side, limited to q's window.
+// A metric or side missing from the recording is ErrNotRecorded; a recorded
+// failure is returned as an error.
+func (s RecordingSource) Fetch(ctx context.Context, q Query) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	m := s.Rec.Metrics[q.Metric]
+	var rq *RecordedQuery
+	if m != nil {
+		if q.Side == Baseline {
+			rq = m.Baseline
+		} else {
+			rq = m.Canary
+		}
+	}
+	if rq == nil {
+		return Result{}, fmt.Errorf("metric %q %s: %w", q.Metric, q.Side, ErrNotRecorded)
+	}
+	if rq.Error != "" {
+		return Result{}, fmt.Errorf("recorded failure: %s", rq.Error)
+	}
+	res := Result{Warnings: rq.Warnings}
+	if q.Expr != "" && rq.Query != q.Expr {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("recorded query differs from the config's: %s", rq.Query))
+	}
+	for _, rs := range rq.Series {
+		var pts []Point
+		for _, p := range rs.Points {
+			if p.T.Before(q.Start) || p.T.After(q.End) {
+				continue
+			}
+			pts = append(pts, Point{T: p.T, V: p.V})
+		}
+		if len(pts) > 0 {
+			res.Series = append(res.Series, Series{Labels: rs.Labels, Points: pts})
+		}
+	}
+	return res, nil
+}
