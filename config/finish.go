@@ -1,0 +1,171 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// finish applies what depends on more than one key — the source, the
+// window, per-metric defaults, file paths — and validates the result.
+func (l *loader) finish(cfg *Config) {
+	cfg.Path = l.path
+	cfg.Groups = l.groups
+	l.source(cfg)
+	l.window(cfg)
+	for i := range cfg.Metrics {
+		m := &cfg.Metrics[i]
+		m.Line = l.t.lines["metrics["+strconv.Itoa(i)+"]"]
+		if m.Group == "" {
+			m.Group = DefaultGroup
+		}
+		if m.FailOn == "" {
+			m.FailOn = Either
+		}
+		if m.NaN == "" {
+			m.NaN = NaNRemove
+		}
+	}
+	l.validate(cfg)
+}
+
+// source picks the one data source. When both prometheus and recording are
+// set, the one from the higher layer (flag > environment > file) wins; set in
+// the same layer they are an error. Prometheus counts as set when the file
+// has a prometheus: block or source.prometheus.url comes from a flag or the
+// environment. Relative file paths written in the file are resolved against
+// the config file's directory.
+func (l *loader) source(cfg *Config) {
+	prom := l.layerOf("source.prometheus.url")
+	if l.t.set["source.prometheus"] {
+		prom = max(prom, fromFile)
+	}
+	rec := l.layerOf("source.recording")
+	switch {
+	case prom == unset && rec == unset:
+		l.fail("source", "required: set source.prometheus.url or source.recording")
+	case prom == rec:
+		l.fail("source", "set only one of source.prometheus and source.recording")
+	case rec > prom:
+		cfg.Source.Prometheus = nil
+	default:
+		cfg.Source.Recording = ""
+	}
+	if p := cfg.Source.Prometheus; prom > rec {
+		if p == nil {
+			p = &Prometheus{}
+			cfg.Source.Prometheus = p
+		}
+		p.Headers = l.headers
+		l.promDefaults(p)
+		l.resolve("source.prometheus.bearer_token_file", &p.BearerTokenFile)
+		if p.BasicAuth != nil {
+			l.resolve("source.prometheus.basic_auth.password_file", &p.BasicAuth.PasswordFile)
+		}
+		if p.TLS != nil {
+			l.resolve("source.prometheus.tls.ca_file", &p.TLS.CAFile)
+			l.resolve("source.prometheus.tls.cert_file", &p.TLS.CertFile)
+			l.resolve("source.prometheus.tls.key_file", &p.TLS.KeyFile)
+		}
+	}
+	if rec > prom {
+		l.resolve("source.recording", &cfg.Source.Recording)
+	}
+}
+
+func (l *loader) promDefaults(p *Prometheus) {
+	if l.layerOf("source.prometheus.timeout") == unset {
+		p.Timeout = DefaultTimeout
+	}
+	if l.layerOf("source.prometheus.concurrency") == unset {
+		p.Concurrency = DefaultConcurrency
+	}
+	if l.layerOf("source.prometheus.retries") == unset {
+		p.Retries = DefaultRetries
+	}
+}
+
+// resolve makes a relative path written in the file relative to the config
+// file's directory; paths from flags and the environment stay relative to
+// the working directory.
+func (l *loader) resolve(key string, p *string) {
+	if *p == "" || filepath.IsAbs(*p) || l.layerOf(key) != fromFile {
+		return
+	}
+	*p = filepath.Join(filepath.Dir(l.path), *p)
+}
+
+// window fills in the window. Of start, end and duration, any two decide
+// the third; end defaults to now and duration to 1h. When all three are
+// set and disagree, the one from the lowest layer is dropped (duration
+// before start before end on a tie); all three in the same layer must agree.
+func (l *loader) window(cfg *Config) {
+	w := &cfg.Window
+	now := time.Now
+	if l.opts.Now != nil {
+		now = l.opts.Now
+	}
+	ls, le, ld := l.layerOf("window.start"), l.layerOf("window.end"), l.layerOf("window.duration")
+	if ld != unset && w.Duration <= 0 {
+		l.fail("window.duration", "must be more than 0, not %s", w.Duration)
+		return
+	}
+	if ls != unset && le != unset && ld != unset && w.End.Sub(w.Start) != w.Duration {
+		low := min(ls, le, ld)
+		switch {
+		case ls == le && le == ld:
+			l.fail("window", "start, end and duration disagree (end - start is %s, duration is %s); give two of them", w.End.Sub(w.Start), w.Duration)
+			return
+		case ld == low:
+			ld = unset
+		case ls == low:
+			ls = unset
+		default:
+			le = unset
+		}
+	}
+	switch {
+	case ls != unset && le != unset:
+		w.Duration = w.End.Sub(w.Start)
+	case ls != unset && ld != unset:
+		w.End = w.Start.Add(w.Duration)
+	case ls != unset:
+		w.End = now().UTC().Truncate(time.Second)
+		w.Duration = w.End.Sub(w.Start)
+	default:
+		if le == unset {
+			w.End = now().UTC().Truncate(time.Second)
+		}
+		if ld == unset {
+			w.Duration = DefaultDuration
+		}
+		w.Start = w.End.Add(-w.Duration)
+	}
+	if !w.End.After(w.Start) {
+		l.fail(windowKey(ls, le), "window.end (%s) must be after window.start (%s)", w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339))
+	}
+}
+
+// windowKey is the key to blame for an empty or reversed window.
+func windowKey(ls, le layer) string {
+	if le != unset {
+		return "window.end"
+	}
+	if ls != unset {
+		return "window.start"
+	}
+	return "window"
+}
+
+// fileExists reports a problem with a file the config names, or "".
+func fileProblem(path string) string {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return path + ": " + causeText(err)
+	case st.IsDir():
+		return path + " is a directory, not a recording"
+	}
+	return ""
+}

@@ -1,0 +1,142 @@
+package config
+
+import (
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// EnvPrefix starts every environment variable that overrides a config key.
+const EnvPrefix = "VERDICT_"
+
+// layer is where a value came from, in increasing precedence.
+type layer int
+
+const (
+	unset layer = iota
+	fromFile
+	fromEnv
+	fromFlag
+)
+
+// leaf is one key the environment and flags can override.
+type leaf struct {
+	key  string
+	kind kind
+}
+
+// leaves lists the scalar keys of Config outside lists and maps, in struct order.
+func leaves() []leaf {
+	var out []leaf
+	var visit func(prefix string, t reflect.Type)
+	visit = func(prefix string, t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			key := join(prefix, name)
+			if k, ok := kindOf(ft); ok {
+				out = append(out, leaf{key, k})
+				continue
+			}
+			if ft.Kind() == reflect.Struct {
+				visit(key, ft)
+			}
+		}
+	}
+	visit("", reflect.TypeFor[Config]())
+	return out
+}
+
+// Keys lists every config key that an environment variable or a flag can
+// override (keys inside metrics, groups and headers cannot), e.g.
+// "source.prometheus.url", "window.end".
+func Keys() []string {
+	ls := leaves()
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.key
+	}
+	return out
+}
+
+// EnvNames lists the environment variables that override key, the first
+// set one winning: VERDICT_ and the key upper-cased with dots and dashes as
+// underscores, and for keys under source. also the short form without
+// SOURCE_ (VERDICT_PROMETHEUS_URL for source.prometheus.url).
+func EnvNames(key string) []string {
+	name := func(k string) string {
+		return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(k))
+	}
+	names := []string{name(key)}
+	if short, ok := strings.CutPrefix(key, "source."); ok {
+		names = append(names, name(short))
+	}
+	return names
+}
+
+// override is a value from the environment or a flag for one key.
+type override struct {
+	layer layer
+	from  string      // "$VERDICT_WINDOW_STEP" or "--end"
+	value any         // typed value (environment)
+	flag  *pflag.Flag // the flag, for viper.BindPFlag
+}
+
+// overrides finds the environment and flag values for every leaf key,
+// flag before environment, and checks their types.
+func overrides(opts Options) (map[string]override, Errors) {
+	env := map[string]string{}
+	for _, kv := range opts.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok && v != "" {
+			env[k] = v
+		}
+	}
+	known := map[string]kind{}
+	out := map[string]override{}
+	var errs Errors
+	for _, l := range leaves() {
+		known[l.key] = l.kind
+		if f := opts.Flags[l.key]; f != nil && f.Changed {
+			o := override{layer: fromFlag, from: "--" + f.Name, flag: f}
+			if _, err := parseScalar(l.kind, "", f.Value.String()); err != nil {
+				errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))
+				continue
+			}
+			out[l.key] = o
+			continue
+		}
+		for _, name := range EnvNames(l.key) {
+			text, ok := env[name]
+			if !ok {
+				continue
+			}
+			o := override{layer: fromEnv, from: "$" + name}
+			v, err := parseScalar(l.kind, "", text)
+			if err != nil {
+				errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))
+				break
+			}
+			o.value = v
+			out[l.key] = o
+			break
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(opts.Flags)) {
+		f := opts.Flags[key]
+		if _, ok := known[key]; !ok && f != nil {
+			errs = append(errs, errorf("", 0, "flag --%s is bound to %q, which is not a config key that flags can set", f.Name, key))
+		}
+	}
+	sortErrors(errs)
+	return out, errs
+}
