@@ -77,6 +77,7 @@ type Metric struct {
 	Group          string         `json:"group"`
 	Classification Classification `json:"classification"`
 	Critical       bool           `json:"critical"`
+	MustHaveData   bool           `json:"mustHaveData,omitempty"`
 	Reason         string         `json:"reason"`
 	Baseline       Side           `json:"baseline"`
 	Canary         Side           `json:"canary"`

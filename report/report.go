@@ -16,7 +16,12 @@ type Renderer func(w io.Writer, r *judge.Report) error
 
 // formats maps a format name to its renderer. Each renderer lives in its own file.
 var formats = map[string]Renderer{
-	"json": JSON,
+	"json":        JSON,
+	"table":       Table,
+	"markdown":    Markdown,
+	"junit":       JUnit,
+	"dotenv":      Dotenv,
+	"openmetrics": OpenMetrics,
 }
 
 // Formats lists the known format names, sorted.

@@ -3,8 +3,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 // Set by -ldflags at build time.
@@ -14,7 +22,90 @@ var (
 	date    = "unknown"
 )
 
+// Exit codes (SPEC §2).
+const (
+	exitPromote      = 0
+	exitAbort        = 1
+	exitUsage        = 2
+	exitInconclusive = 3
+	exitError        = 4
+)
+
+// exitError carries the exit code a command failed with.
+type exitErr struct {
+	code int
+	err  error
+}
+
+func (e *exitErr) Error() string { return e.err.Error() }
+func (e *exitErr) Unwrap() error { return e.err }
+
+func usageErr(err error) error { return &exitErr{exitUsage, err} }
+func dataErr(err error) error  { return &exitErr{exitError, err} }
+
+// env is the process environment a command sees; tests pass their own.
+type env struct {
+	stdout, stderr io.Writer
+	environ        []string
+	getenv         func(string) string
+	log            *slog.Logger
+}
+
 func main() {
-	fmt.Fprintf(os.Stderr, "verdict %s (%s, %s): the judge is not built yet\n", version, commit, date)
-	os.Exit(2)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Environ())
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
+	e := &env{stdout: stdout, stderr: stderr, environ: environ}
+	vals := map[string]string{}
+	for _, kv := range environ {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				vals[kv[:i]] = kv[i+1:]
+				break
+			}
+		}
+	}
+	e.getenv = func(k string) string { return vals[k] }
+	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	code := exitPromote
+	root := &cobra.Command{
+		Use:           "verdict",
+		Short:         "CI-native canary analysis judge",
+		Long:          "verdict compares baseline and canary metric series and answers promote, inconclusive or abort.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetArgs(args)
+	root.AddCommand(newJudgeCmd(e, &code), newCheckCmd(e), newRecordCmd(e), newVersionCmd(e))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return code
+	}
+	fmt.Fprintln(stderr, "verdict:", err)
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitUsage // cobra's own errors: unknown command or flag
+}
+
+func newVersionCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(e.stdout, "verdict %s (commit %s, built %s)\n", version, commit, date)
+			return err
+		},
+	}
 }

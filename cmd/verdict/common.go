@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/verdict-ci/verdict/config"
+	"github.com/verdict-ci/verdict/metrics"
+)
+
+// configFlags are the flags every command that reads a config shares.
+type configFlags struct {
+	path string
+	set  *pflag.FlagSet
+}
+
+// flagKeys maps a flag name to the config key it overrides.
+var flagKeys = map[string]string{
+	"end":            "window.end",
+	"start":          "window.start",
+	"duration":       "window.duration",
+	"step":           "window.step",
+	"prometheus-url": "source.prometheus.url",
+	"recording":      "source.recording",
+}
+
+func addConfigFlags(cmd *cobra.Command) *configFlags {
+	cf := &configFlags{set: cmd.Flags()}
+	f := cmd.Flags()
+	f.StringVarP(&cf.path, "config", "c", "", "config file (canary.yaml); default $VERDICT_CONFIG")
+	f.String("end", "", "window end, RFC 3339 (overrides window.end)")
+	f.String("start", "", "window start, RFC 3339 (overrides window.start)")
+	f.String("duration", "", "window duration, e.g. 1h (overrides window.duration)")
+	f.String("step", "", "query resolution, e.g. 60s (overrides window.step)")
+	f.String("prometheus-url", "", "Prometheus-compatible API URL (overrides source.prometheus.url)")
+	f.String("recording", "", "judge a recording instead of querying (overrides source.recording)")
+	return cf
+}
+
+// load reads the config with env and flag overrides. When the source is a
+// recording and the window's end was not given, the recording's window is used.
+func (cf *configFlags) load(e *env) (*config.Config, *metrics.Recording, error) {
+	path := cf.path
+	if path == "" {
+		path = e.getenv("VERDICT_CONFIG")
+	}
+	if path == "" {
+		return nil, nil, usageErr(fmt.Errorf("no config file: pass -c canary.yaml or set VERDICT_CONFIG"))
+	}
+	flags := map[string]*pflag.Flag{}
+	for name, key := range flagKeys {
+		if fl := cf.set.Lookup(name); fl != nil {
+			flags[key] = fl
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	cfg, err := config.Load(path, config.Options{Env: e.environ, Flags: flags, Now: func() time.Time { return now }})
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	if cfg.Source.Recording == "" {
+		return cfg, nil, nil
+	}
+	rec, err := metrics.ReadRecording(cfg.Source.Recording)
+	if err != nil {
+		return nil, nil, dataErr(err)
+	}
+	if cfg.Window.End.Equal(now) && !cf.set.Changed("start") {
+		// No window was asked for: judge the recording's own.
+		cfg.Window.Start, cfg.Window.End = rec.Window.Start, rec.Window.End
+		cfg.Window.Step = time.Duration(rec.Window.Step)
+	}
+	return cfg, rec, nil
+}
+
+// source builds the data source the config names.
+func source(cfg *config.Config, rec *metrics.Recording) (metrics.Source, error) {
+	if rec != nil {
+		return metrics.RecordingSource{Rec: rec}, nil
+	}
+	return nil, usageErr(fmt.Errorf("source.prometheus: not available in this build yet"))
+}

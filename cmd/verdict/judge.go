@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/verdict-ci/verdict/judge"
+	"github.com/verdict-ci/verdict/report"
+)
+
+// reportSpec is one --report FORMAT=PATH.
+type reportSpec struct{ format, path string }
+
+func parseReports(specs []string) ([]reportSpec, error) {
+	out := make([]reportSpec, 0, len(specs))
+	for _, s := range specs {
+		format, path, ok := strings.Cut(s, "=")
+		if !ok || format == "" || path == "" {
+			return nil, fmt.Errorf("--report %q: want FORMAT=PATH, e.g. json=verdict.json", s)
+		}
+		if _, err := report.Lookup(format); err != nil {
+			return nil, fmt.Errorf("--report %q: %w", s, err)
+		}
+		out = append(out, reportSpec{format, path})
+	}
+	return out, nil
+}
+
+func newJudgeCmd(e *env, code *int) *cobra.Command {
+	var output string
+	var reports []string
+	cmd := &cobra.Command{
+		Use:   "judge -c canary.yaml",
+		Short: "Compare baseline and canary and decide: promote, inconclusive or abort",
+		Long: `judge fetches both scopes of every metric, compares them and prints a report.
+Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error (a query or the data failed).`,
+		Args: cobra.NoArgs,
+	}
+	cf := addConfigFlags(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "what goes to stdout: table, markdown or json")
+	cmd.Flags().StringArrayVar(&reports, "report", nil, "also write FORMAT=PATH (json, markdown, junit, html, dotenv, openmetrics, table); repeatable")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		switch output {
+		case "table", "markdown", "json":
+		default:
+			return usageErr(fmt.Errorf("--output %q: want table, markdown or json", output))
+		}
+		specs, err := parseReports(reports)
+		if err != nil {
+			return usageErr(err)
+		}
+		cfg, rec, err := cf.load(e)
+		if err != nil {
+			return err
+		}
+		src, err := source(cfg, rec)
+		if err != nil {
+			return err
+		}
+		concurrency := 8
+		if p := cfg.Source.Prometheus; p != nil && p.Concurrency > 0 {
+			concurrency = p.Concurrency
+		}
+		rep, err := judge.Run(cmd.Context(), cfg, src, concurrency)
+		if err != nil {
+			return usageErr(err)
+		}
+		if err := cmd.Context().Err(); err != nil {
+			// Cancelled (SIGINT/SIGTERM): whatever arrived, never promote.
+			rep.Verdict = judge.Error
+			rep.Reason = "cancelled before every query finished: " + err.Error()
+		}
+		for _, m := range rep.Metrics {
+			if m.Classification == judge.Failed {
+				fmt.Fprintln(e.stderr, "verdict: error:", m.Reason)
+			}
+		}
+		*code = rep.Verdict.ExitCode()
+
+		var out bytes.Buffer
+		if err := report.Write(output, &out, rep); err != nil {
+			return dataErr(fmt.Errorf("render %s: %w", output, err))
+		}
+		if _, err := e.stdout.Write(out.Bytes()); err != nil {
+			return dataErr(err)
+		}
+		written := map[string]string{}
+		var failed error
+		for _, s := range specs {
+			if err := writeReport(s, rep); err != nil {
+				fmt.Fprintln(e.stderr, "verdict:", err)
+				failed = err
+				continue
+			}
+			written[s.format] = s.path
+		}
+		if e.getenv("GITHUB_ACTIONS") == "true" {
+			if err := publishGitHub(e.getenv, rep, written, nil, e.stderr); err != nil {
+				fmt.Fprintln(e.stderr, "verdict: github:", err)
+			}
+		}
+		if failed != nil {
+			// A report the pipeline asked for is missing: do not let the gate pass.
+			return dataErr(fmt.Errorf("a requested report was not written"))
+		}
+		return nil
+	}
+	return cmd
+}
+
+// writeReport renders one report file, creating its directory.
+func writeReport(s reportSpec, rep *judge.Report) error {
+	var buf bytes.Buffer
+	if err := report.Write(s.format, &buf, rep); err != nil {
+		return fmt.Errorf("report %s=%s: %w", s.format, s.path, err)
+	}
+	if dir := filepath.Dir(s.path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("report %s=%s: %w", s.format, s.path, err)
+		}
+	}
+	if err := os.WriteFile(s.path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("report %s=%s: %w", s.format, s.path, err)
+	}
+	return nil
+}

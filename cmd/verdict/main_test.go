@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// runCLI runs the command in-process and returns exit code, stdout and stderr.
+func runCLI(t *testing.T, environ []string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb, environ)
+	return code, out.String(), errb.String()
+}
+
+const checkout = "../../examples/checkout/canary.yaml"
+const healthy = "../../examples/checkout-promote/canary.yaml"
+
+func TestDemoAborts(t *testing.T) {
+	code, out, stderr := runCLI(t, nil, "judge", "-c", checkout)
+	if code != exitAbort {
+		t.Fatalf("exit %d, want %d (abort)\nstdout:\n%s\nstderr:\n%s", code, exitAbort, out, stderr)
+	}
+	for _, want := range []string{"latency_p99", "ABORT", "critical metric failed", "higher in the canary"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if stderr != "" {
+		t.Errorf("stderr not empty: %s", stderr)
+	}
+}
+
+func TestHealthyPromotes(t *testing.T) {
+	code, out, stderr := runCLI(t, nil, "judge", "-c", healthy)
+	if code != exitPromote {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "PROMOTE") {
+		t.Errorf("no PROMOTE line:\n%s", out)
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	for _, tc := range []struct{ name, config string }{{"checkout", checkout}, {"checkout-promote", healthy}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, out, _ := runCLI(t, nil, "judge", "-c", tc.config, "--output", "json")
+			golden := filepath.Join("testdata", tc.name+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./cmd/verdict -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("JSON differs from %s (run go test ./cmd/verdict -update and review the diff)", golden)
+			}
+			var rep map[string]any
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			_, again, _ := runCLI(t, nil, "judge", "-c", tc.config, "--output", "json")
+			if again != out {
+				t.Error("the same recording gave different JSON on a second run")
+			}
+		})
+	}
+}
+
+// TestJSONSchema validates reports against docs/report.schema.json with
+// python3-jsonschema (installed by make test).
+func TestJSONSchema(t *testing.T) {
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import jsonschema").Run(); err != nil {
+		if os.Geteuid() == 0 {
+			t.Fatal("python3-jsonschema missing: run `make deps`")
+		}
+		t.Skip("SKIPPING schema validation: python3-jsonschema is not installed (run make deps as root)")
+	}
+	dir := t.TempDir()
+	for i, c := range []string{checkout, healthy} {
+		p := filepath.Join(dir, string(rune('a'+i))+".json")
+		runCLI(t, nil, "judge", "-c", c, "--report", "json="+p)
+		script := `import json,sys,jsonschema
+s=json.load(open(sys.argv[1])); d=json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator.check_schema(s)
+jsonschema.Draft202012Validator(s).validate(d)`
+		if out, err := exec.Command(py, "-c", script, "../../docs/report.schema.json", p).CombinedOutput(); err != nil {
+			t.Errorf("%s: report does not validate: %v\n%s", c, err, out)
+		}
+	}
+}
+
+func TestReportsWritten(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI(t, nil, "judge", "-c", checkout, "--output", "markdown",
+		"--report", "json="+filepath.Join(dir, "r.json"), "--report", "markdown="+filepath.Join(dir, "sub", "r.md"))
+	if code != exitAbort {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.HasPrefix(out, "## verdict: **abort**") {
+		t.Errorf("markdown stdout starts %q", out[:min(len(out), 40)])
+	}
+	for _, f := range []string{"r.json", "sub/r.md"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no config", []string{"judge"}, exitUsage, "no config file"},
+		{"missing config file", []string{"judge", "-c", "nope.yaml"}, exitUsage, "nope.yaml"},
+		{"bad output", []string{"judge", "-c", checkout, "--output", "xml"}, exitUsage, `--output "xml"`},
+		{"bad report spec", []string{"judge", "-c", checkout, "--report", "json"}, exitUsage, "FORMAT=PATH"},
+		{"unknown report format", []string{"judge", "-c", checkout, "--report", "pdf=x.pdf"}, exitUsage, `unknown report format "pdf"`},
+		{"unknown flag", []string{"judge", "--frobnicate"}, exitUsage, "frobnicate"},
+		{"unknown command", []string{"jugde"}, exitUsage, "jugde"},
+		{"bad end flag", []string{"judge", "-c", checkout, "--end", "yesterday"}, exitUsage, "window.end"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, nil, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr)
+			}
+			if out != "" {
+				t.Errorf("stdout not empty on error: %q", out)
+			}
+			if !strings.Contains(stderr, tt.msg) {
+				t.Errorf("stderr %q does not name %q", stderr, tt.msg)
+			}
+		})
+	}
+}
+
+func TestRecordingErrorsExit4(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := os.ReadFile(checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("recording.json", `{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{"latency_p50":{"baseline":{"query":"q","start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","series":[{"labels":{},"points":[[1704067200,"1"],[1704067200,"2"]]}]}}}}`)
+	p := write("canary.yaml", string(cfg))
+	code, _, stderr := runCLI(t, nil, "judge", "-c", p)
+	if code != exitError || !strings.Contains(stderr, "timestamps not increasing") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	write("recording.json", `{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{}}`)
+	code, _, stderr = runCLI(t, nil, "judge", "-c", p)
+	if code != exitError || !strings.Contains(stderr, "not in the recording") {
+		t.Fatalf("metrics missing from the recording: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	code, out, stderr := runCLI(t, nil, "check", "-c", checkout)
+	if code != 0 || !strings.Contains(out, "ok (5 metrics") {
+		t.Fatalf("exit %d out %q err %q", code, out, stderr)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "verdict dev") {
+		t.Fatalf("exit %d out %q", code, out)
+	}
+}
+
+func TestEnvOverride(t *testing.T) {
+	// A window from the environment that misses the recording leaves no data: inconclusive, never promote.
+	code, out, _ := runCLI(t, []string{"VERDICT_WINDOW_END=2030-01-01T00:00:00Z"}, "judge", "-c", healthy)
+	if code != exitInconclusive {
+		t.Fatalf("exit %d, want 3:\n%s", code, out)
+	}
+	// A flag beats the environment.
+	code, _, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2030-01-01T00:00:00Z"}, "judge", "-c", healthy, "--end", "2024-01-01T01:00:00Z")
+	if code != exitPromote {
+		t.Fatalf("flag did not override env: exit %d", code)
+	}
+}

@@ -1,0 +1,124 @@
+// Command gen writes the example recordings: a checkout service's baseline
+// (three pods) and canary (one pod) over one hour at 30 s, from a seeded
+// generator so the files are the same on every run.
+//
+//	go run ./examples/gen -c examples/checkout/canary.yaml -scenario regress
+//	go run ./examples/gen -c examples/checkout-promote/canary.yaml -scenario healthy
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/verdict-ci/verdict/config"
+	"github.com/verdict-ci/verdict/metrics"
+)
+
+// shape describes one metric's generated values.
+type shape struct {
+	base     float64 // typical value
+	noise    float64 // relative lognormal noise
+	canary   float64 // canary multiplier in the regress scenario
+	zeroProb float64 // probability of an exact 0 (error ratios)
+}
+
+var shapes = map[string]shape{
+	"latency_p50":  {base: 0.080, noise: 0.06, canary: 1.03},
+	"latency_p99":  {base: 0.420, noise: 0.08, canary: 1.25},
+	"error_ratio":  {base: 0.002, noise: 0.5, canary: 1.0, zeroProb: 0.8},
+	"cpu_cores":    {base: 0.45, noise: 0.07, canary: 1.02},
+	"memory_bytes": {base: 512 << 20, noise: 0.02, canary: 1.01},
+}
+
+func main() {
+	path := flag.String("c", "examples/checkout/canary.yaml", "config whose metrics to record")
+	scenario := flag.String("scenario", "regress", "regress (the canary's p99 is 25% slower) or healthy")
+	flag.Parse()
+	if err := gen(*path, *scenario); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func gen(path, scenario string) error {
+	// The config must name an existing recording; make sure there is one to overwrite.
+	if err := touchRecording(path); err != nil {
+		return err
+	}
+	cfg, err := config.Load(path, config.Options{})
+	if err != nil {
+		return err
+	}
+	if cfg.Source.Recording == "" {
+		return fmt.Errorf("%s: source.recording is not set", path)
+	}
+	start, end, step := cfg.Window.Start, cfg.Window.End, cfg.Window.Step
+	rec := &metrics.Recording{
+		Version: metrics.RecordingVersion,
+		Window:  metrics.RecordedWindow{Start: start, End: end, Step: metrics.Duration(step)},
+	}
+	rng := rand.New(rand.NewPCG(42, uint64(len(scenario))))
+	for _, m := range cfg.Metrics {
+		sh, ok := shapes[m.Name]
+		if !ok {
+			return fmt.Errorf("no shape for metric %q", m.Name)
+		}
+		for _, side := range []metrics.Side{metrics.Baseline, metrics.Canary} {
+			scope, pods, mult := cfg.Baseline.Scope, []string{"checkout-7d9f-a", "checkout-7d9f-b", "checkout-7d9f-c"}, 1.0
+			if side == metrics.Canary {
+				scope, pods = cfg.Canary.Scope, []string{"checkout-5c2e-a"}
+				if scenario == "regress" {
+					mult = sh.canary
+				}
+			}
+			expr, err := metrics.Expand(m.Query, scope)
+			if err != nil {
+				return err
+			}
+			var res metrics.Result
+			for _, pod := range pods {
+				s := metrics.Series{Labels: map[string]string{"pod": pod}}
+				for t := start; !t.After(end); t = t.Add(step) {
+					s.Points = append(s.Points, metrics.Point{T: t, V: value(rng, sh, mult, t.Sub(start))})
+				}
+				res.Series = append(res.Series, s)
+			}
+			rec.Put(metrics.Query{Metric: m.Name, Side: side, Expr: expr, Start: start, End: end, Step: step}, res, nil)
+		}
+	}
+	out := filepath.Join(filepath.Dir(path), filepath.Base(cfg.Source.Recording))
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := rec.Write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// value draws one sample: a slow 20-minute wave plus lognormal noise, rounded
+// to what an exporter would report.
+func value(rng *rand.Rand, sh shape, mult float64, since time.Duration) float64 {
+	if sh.zeroProb > 0 && rng.Float64() < sh.zeroProb {
+		return 0
+	}
+	wave := 1 + 0.03*math.Sin(2*math.Pi*since.Minutes()/20)
+	v := sh.base * mult * wave * math.Exp(sh.noise*rng.NormFloat64())
+	return math.Round(v*1e6) / 1e6
+}
+
+// touchRecording creates an empty recording.json beside the config when missing.
+func touchRecording(path string) error {
+	p := filepath.Join(filepath.Dir(path), "recording.json")
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	return os.WriteFile(p, nil, 0o644)
+}

@@ -1,0 +1,280 @@
+package judge
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/verdict-ci/verdict/analysis"
+	"github.com/verdict-ci/verdict/config"
+	"github.com/verdict-ci/verdict/metrics"
+)
+
+// SchemaVersion is the version of the JSON report this build writes.
+const SchemaVersion = 1
+
+// Fetched is what the source returned for one side of one metric.
+type Fetched struct {
+	Query  string
+	Result metrics.Result
+	Err    error
+}
+
+// Data is both sides of one metric.
+type Data struct {
+	Baseline, Canary Fetched
+}
+
+// Queries builds the two range queries (baseline, canary) of every metric, in
+// config order: queries[2*i] is metric i's baseline, queries[2*i+1] its canary.
+func Queries(cfg *config.Config) ([]metrics.Query, error) {
+	start, end := cfg.Window.Start, cfg.Window.End
+	off := cfg.Baseline.Offset
+	qs := make([]metrics.Query, 0, 2*len(cfg.Metrics))
+	for _, m := range cfg.Metrics {
+		b, err := metrics.Expand(m.Query, cfg.Baseline.Scope)
+		if err != nil {
+			return nil, fmt.Errorf("metrics[%s]: baseline %w", m.Name, err)
+		}
+		c, err := metrics.Expand(m.Query, cfg.Canary.Scope)
+		if err != nil {
+			return nil, fmt.Errorf("metrics[%s]: canary %w", m.Name, err)
+		}
+		qs = append(qs,
+			metrics.Query{Metric: m.Name, Side: metrics.Baseline, Expr: b, Start: start.Add(-off), End: end.Add(-off), Step: cfg.Window.Step},
+			metrics.Query{Metric: m.Name, Side: metrics.Canary, Expr: c, Start: start, End: end, Step: cfg.Window.Step},
+		)
+	}
+	return qs, nil
+}
+
+// Run fetches every metric's two sides from src, at most concurrency queries
+// at a time, and judges them.
+func Run(ctx context.Context, cfg *config.Config, src metrics.Source, concurrency int) (*Report, error) {
+	qs, err := Queries(cfg)
+	if err != nil {
+		return nil, err
+	}
+	outs := metrics.FetchAll(ctx, src, qs, concurrency)
+	data := make([]Data, len(cfg.Metrics))
+	for i := range cfg.Metrics {
+		b, c := outs[2*i], outs[2*i+1]
+		data[i] = Data{
+			Baseline: Fetched{Query: qs[2*i].Expr, Result: b.Result, Err: b.Err},
+			Canary:   Fetched{Query: qs[2*i+1].Expr, Result: c.Result, Err: c.Err},
+		}
+	}
+	return Judge(cfg, data), nil
+}
+
+// Judge classifies every metric, scores the groups and decides the verdict.
+// data[i] belongs to cfg.Metrics[i]. The same input always gives the same report.
+func Judge(cfg *config.Config, data []Data) *Report {
+	rep := &Report{
+		SchemaVersion: SchemaVersion,
+		Window: Window{
+			Start: cfg.Window.Start.UTC().Format(time.RFC3339),
+			End:   cfg.Window.End.UTC().Format(time.RFC3339),
+			Step:  cfg.Window.Step.String(),
+		},
+		ConfigPath: cfg.Path,
+		Groups:     []GroupResult{},
+		Metrics:    make([]Metric, 0, len(cfg.Metrics)),
+	}
+	if cfg.Baseline.Offset > 0 {
+		rep.Window.BaselineOffset = cfg.Baseline.Offset.String()
+		rep.Comparison = "before-after"
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf(
+			"before/after comparison: the baseline is the same window %s earlier, not a concurrent deployment; "+
+				"traffic changes over time too, so this is weaker evidence than a concurrent baseline", cfg.Baseline.Offset))
+	}
+	alpha := (1 - cfg.Confidence) / 2
+	for i, m := range cfg.Metrics {
+		var d Data
+		if i < len(data) {
+			d = data[i]
+		} else {
+			d.Baseline.Err = fmt.Errorf("no data fetched")
+			d.Canary.Err = d.Baseline.Err
+		}
+		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha, cfg.Baseline.Offset))
+	}
+	score(cfg, rep)
+	decide(cfg, rep)
+	return rep
+}
+
+// side turns one fetched side into its report entry and the finite values to test.
+func side(f Fetched, nan analysis.NaNStrategy, shift time.Duration) (Side, []float64, []string) {
+	s := Side{Query: f.Query, Series: len(f.Result.Series)}
+	if f.Err != nil {
+		s.Error = f.Err.Error()
+		return s, nil, nil
+	}
+	raw := f.Result.Values()
+	vals, _ := analysis.ApplyNaN(raw, nan)
+	finite := vals[:0:0]
+	var posInf, negInf int
+	for _, v := range vals {
+		switch {
+		case math.IsInf(v, 1):
+			posInf++
+		case math.IsInf(v, -1):
+			negInf++
+		case !math.IsNaN(v):
+			finite = append(finite, v)
+		}
+	}
+	var warns []string
+	if posInf+negInf > 0 {
+		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
+	}
+	if sum, err := analysis.Describe(finite); err == nil {
+		s.Count, s.Mean, s.Median, s.Min, s.Max = sum.Count, sum.Mean, sum.Median, sum.Min, sum.Max
+		s.Stddev, s.P90, s.P95, s.P99 = sum.Stddev, sum.P90, sum.P95, sum.P99
+	}
+	s.sanitize()
+	for _, ser := range f.Result.Series {
+		for _, p := range ser.Points {
+			if !math.IsNaN(p.V) && !math.IsInf(p.V, 0) {
+				s.Points = append(s.Points, TimedValue{T: p.T.Add(shift), V: p.V})
+			}
+		}
+	}
+	sort.SliceStable(s.Points, func(a, b int) bool { return s.Points[a].T.Before(s.Points[b].T) })
+	return s, finite, warns
+}
+
+func (s *Side) sanitize() {
+	for _, p := range []*float64{&s.Mean, &s.Median, &s.Min, &s.Max, &s.Stddev, &s.P90, &s.P95, &s.P99} {
+		if math.IsNaN(*p) || math.IsInf(*p, 0) {
+			*p = 0
+		}
+	}
+}
+
+func nanStrategy(m config.Metric) analysis.NaNStrategy {
+	if m.NaN == string(analysis.NaNZero) {
+		return analysis.NaNZero
+	}
+	return analysis.NaNRemove
+}
+
+func judgeMetric(m config.Metric, d Data, confidence, alpha float64, offset time.Duration) Metric {
+	out := Metric{Name: m.Name, Group: m.Group, Critical: m.Critical, MustHaveData: m.MustHaveData, Line: m.Line}
+	if out.Group == "" {
+		out.Group = "default"
+	}
+	var bw, cw []string
+	var b, c []float64
+	out.Baseline, b, bw = side(d.Baseline, nanStrategy(m), offset)
+	out.Canary, c, cw = side(d.Canary, nanStrategy(m), 0)
+	for _, w := range bw {
+		out.Warnings = append(out.Warnings, "baseline: "+w)
+	}
+	for _, w := range cw {
+		out.Warnings = append(out.Warnings, "canary: "+w)
+	}
+	for _, w := range d.Baseline.Result.Warnings {
+		out.Warnings = append(out.Warnings, "baseline query: "+w)
+	}
+	for _, w := range d.Canary.Result.Warnings {
+		out.Warnings = append(out.Warnings, "canary query: "+w)
+	}
+
+	switch {
+	case d.Baseline.Err != nil || d.Canary.Err != nil:
+		out.Classification = Failed
+		out.Reason = errorReason(m.Name, d)
+		return out
+	case len(b) == 0 || len(c) == 0:
+		out.Classification = NoData
+		out.Reason = noDataReason(m, len(b), len(c))
+		return out
+	}
+
+	cmp, err := analysis.Compare(c, b, confidence)
+	if err != nil {
+		out.Classification = Failed
+		out.Reason = fmt.Sprintf("%s: statistics failed: %v", m.Name, err)
+		return out
+	}
+	out.MannWhitney = &MannWhitney{
+		U: cmp.U, PValue: cmp.P, Estimate: cmp.Estimate, CILow: cmp.CILow, CIHigh: cmp.CIHigh,
+		Confidence: confidence, Method: cmp.Method,
+	}
+	bm := out.Baseline.Median
+	if bm != 0 {
+		ch := (out.Canary.Median - bm) / math.Abs(bm)
+		out.Change = &ch
+	}
+	inc, dec := directions(m.FailOn)
+	if minP := analysis.MinPValue(len(c), len(b)); minP >= alpha {
+		out.Classification = NoData
+		out.Reason = fmt.Sprintf("%s: too few samples to detect a change at %s confidence (%d canary, %d baseline; the smallest reachable p-value %.3g is not below %.3g)",
+			m.Name, pct(confidence), len(c), len(b), minP, alpha)
+		return out
+	}
+	high, low := false, false
+	var pHigh, pLow float64
+	var dInc, dDec float64
+	if inc {
+		dInc = m.AllowedIncrease.Of(bm)
+		t, err := analysis.MannWhitneyUTest(shifted(c, -dInc), b, analysis.Greater)
+		if err == nil {
+			pHigh = t.P
+			high = t.P < alpha
+		}
+	}
+	if dec {
+		dDec = m.AllowedDecrease.Of(bm)
+		t, err := analysis.MannWhitneyUTest(shifted(c, dDec), b, analysis.Less)
+		if err == nil {
+			pLow = t.P
+			low = t.P < alpha
+		}
+	}
+	cm := out.Canary.Median
+	switch {
+	case high:
+		out.Classification = High
+		out.Reason = shiftReason(m, out, "higher", m.AllowedIncrease, dInc, pHigh, alpha)
+	case low:
+		out.Classification = Low
+		out.Reason = shiftReason(m, out, "lower", m.AllowedDecrease, dDec, pLow, alpha)
+	case m.Max != nil && cm > *m.Max:
+		out.Classification = High
+		out.Reason = fmt.Sprintf("%s: the canary's median %s is above the maximum %s", m.Name, num(cm), num(*m.Max))
+	case m.Min != nil && cm < *m.Min:
+		out.Classification = Low
+		out.Reason = fmt.Sprintf("%s: the canary's median %s is below the minimum %s", m.Name, num(cm), num(*m.Min))
+	default:
+		out.Classification = Pass
+		out.Reason = passReason(m, out)
+	}
+	return out
+}
+
+func directions(d config.Direction) (inc, dec bool) {
+	switch d {
+	case config.Increase:
+		return true, false
+	case config.Decrease:
+		return false, true
+	default:
+		return true, true
+	}
+}
+
+func shifted(x []float64, d float64) []float64 {
+	if d == 0 {
+		return x
+	}
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = v + d
+	}
+	return out
+}

@@ -1,0 +1,70 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/verdict-ci/verdict/judge"
+)
+
+// metricRow is one metric's cells as the table and Markdown renderers show them.
+func metricRow(m judge.Metric) []string {
+	crit := ""
+	if m.Critical {
+		crit = " (critical)"
+	}
+	return []string{
+		m.Name + crit, m.Group,
+		m.Baseline.MedianText(), m.Canary.MedianText(),
+		m.ChangeText(), m.IntervalText(), m.PValueText(),
+		string(m.Classification),
+	}
+}
+
+func metricHeader(r *judge.Report) []string {
+	ci := "CI"
+	for _, m := range r.Metrics {
+		if m.MannWhitney != nil {
+			ci = judge.Num(m.MannWhitney.Confidence*100) + "% CI"
+			break
+		}
+	}
+	return []string{"metric", "group", "baseline median", "canary median", "change", ci, "p-value", "result"}
+}
+
+// verdictLine is the one-line headline: "ABORT (score 62.5): reason".
+func verdictLine(r *judge.Report) string {
+	return fmt.Sprintf("%s (score %s): %s", strings.ToUpper(string(r.Verdict)), judge.Num(r.Score), r.Reason)
+}
+
+// Table writes a plain-text table, one row per metric, then the verdict line
+// and the reason of every metric that did not pass.
+func Table(w io.Writer, r *judge.Report) error {
+	fmt.Fprintf(w, "window %s … %s, step %s\n", r.Window.Start, r.Window.End, r.Window.Step)
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeader(metricHeader(r)))
+	for _, m := range r.Metrics {
+		if err := t.Append(metricRow(m)); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, m := range r.Metrics {
+		if m.Classification != judge.Pass {
+			fmt.Fprintf(w, "  %s: %s\n", m.Classification, m.Reason)
+		}
+		for _, wn := range m.Warnings {
+			fmt.Fprintf(w, "  warning: %s: %s\n", m.Name, wn)
+		}
+	}
+	for _, wn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", wn)
+	}
+	_, err := fmt.Fprintln(w, "verdict:", verdictLine(r))
+	return err
+}
