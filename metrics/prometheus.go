@@ -1,0 +1,339 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/verdict-ci/verdict/config"
+)
+
+// Defaults for a Prometheus source whose config leaves them zero.
+const (
+	DefaultTimeout     = 30 * time.Second
+	DefaultConcurrency = 8
+)
+
+// MaxPointsPerQuery is the most points per series one range query may ask
+// for: Prometheus refuses more than 11,000. Longer windows are split.
+const MaxPointsPerQuery = 11000
+
+// MaxRetryAfter is the longest Retry-After a source waits for; a server
+// asking for more fails the query at once.
+const MaxRetryAfter = time.Minute
+
+// Prometheus is a Source that runs range queries against a
+// Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, Cortex,
+// VictoriaMetrics). It is safe for concurrent use.
+type Prometheus struct {
+	api         v1.API
+	server      string // the URL, without credentials, for messages
+	timeout     time.Duration
+	retries     int
+	concurrency int
+	secrets     []string
+	log         *slog.Logger
+
+	// Tunables, fixed by NewPrometheus; tests shorten them.
+	maxPoints   int
+	backoffBase time.Duration
+	backoffMax  time.Duration
+}
+
+// NewPrometheus builds a source from the config: the URL, timeout, retries,
+// headers, bearer token, basic auth and TLS. Credential files and the
+// token's environment variable are checked now, so a missing one is a
+// config error rather than a failed query.
+func NewPrometheus(cfg config.Prometheus) (*Prometheus, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("prometheus.url %q: want an http:// or https:// URL with a host", redactURL(cfg.URL))
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("prometheus.timeout %s: must not be negative", cfg.Timeout)
+	}
+	if cfg.Retries < 0 {
+		return nil, fmt.Errorf("prometheus.retries %d: must not be negative", cfg.Retries)
+	}
+	if cfg.Concurrency < 0 {
+		return nil, fmt.Errorf("prometheus.concurrency %d: must not be negative", cfg.Concurrency)
+	}
+	httpCfg, secrets, err := httpClientConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if pw, ok := u.User.Password(); ok {
+		secrets = append(secrets, pw)
+	}
+	rt, err := newRoundTripper(httpCfg)
+	if err != nil {
+		return nil, err
+	}
+	client, err := api.NewClient(api.Config{Address: cfg.URL, RoundTripper: rt})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus.url: %w", err)
+	}
+	p := &Prometheus{
+		api:         v1.NewAPI(capturingClient{client}),
+		server:      u.Redacted(),
+		timeout:     cfg.Timeout,
+		retries:     cfg.Retries,
+		concurrency: cfg.Concurrency,
+		secrets:     dedupSecrets(secrets),
+		log:         slog.Default(),
+		maxPoints:   MaxPointsPerQuery,
+		backoffBase: 250 * time.Millisecond,
+		backoffMax:  10 * time.Second,
+	}
+	if p.timeout == 0 {
+		p.timeout = DefaultTimeout
+	}
+	if p.concurrency == 0 {
+		p.concurrency = DefaultConcurrency
+	}
+	return p, nil
+}
+
+// Concurrency is how many queries the config allows in flight (default 8),
+// the value to pass to FetchAll.
+func (p *Prometheus) Concurrency() int { return p.concurrency }
+
+// Secrets returns the credentials the source sends (bearer token, basic-auth
+// password, header values, a password in the URL) so that CI output can mask
+// them. The source itself never writes them into errors or logs.
+func (p *Prometheus) Secrets() []string { return append([]string(nil), p.secrets...) }
+
+// Fetch runs q as a range query (split into chunks of at most
+// MaxPointsPerQuery steps and stitched back together), retrying retryable
+// failures. Failures are *QueryError. An empty result is Result{} and nil.
+func (p *Prometheus) Fetch(ctx context.Context, q Query) (Result, error) {
+	ranges, err := splitRange(q.Start, q.End, q.Step, p.maxPoints)
+	if err != nil {
+		return Result{}, p.queryError(q, "bad_data", err.Error(), 0, 1, nil)
+	}
+	var st stitcher
+	for _, r := range ranges {
+		if err := p.fetchRange(ctx, q, r, &st); err != nil {
+			return Result{}, err
+		}
+	}
+	return st.result(), nil
+}
+
+// fetchRange runs one chunk of q with retries and adds it to st.
+func (p *Prometheus) fetchRange(ctx context.Context, q Query, r v1.Range, st *stitcher) error {
+	for attempt := 1; ; attempt++ {
+		val, warnings, infos, f := p.attempt(ctx, q.Expr, r)
+		if f == nil {
+			m, ok := val.(model.Matrix)
+			if !ok && val != nil {
+				return p.queryError(q, "invalid response", fmt.Sprintf("range query returned a %s, not a matrix", val.Type()), 0, attempt, nil)
+			}
+			st.add(m, warnings, infos)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return p.queryError(q, "canceled", ctx.Err().Error(), f.status, attempt, ctx.Err())
+		}
+		if !f.retry || attempt > p.retries {
+			return p.queryError(q, f.kind, f.msg, f.status, attempt, f.err)
+		}
+		wait := p.backoff(attempt)
+		if f.retryAfter > 0 {
+			if f.retryAfter > MaxRetryAfter {
+				return p.queryError(q, f.kind, fmt.Sprintf("%s (server asks to retry after %s, longer than %s)", f.msg, f.retryAfter, MaxRetryAfter), f.status, attempt, f.err)
+			}
+			wait = f.retryAfter
+		}
+		p.log.Warn("prometheus query failed, retrying", "metric", q.Metric, "side", string(q.Side),
+			"kind", f.kind, "error", p.scrub(f.msg), "attempt", attempt, "wait", wait.Round(time.Millisecond))
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return p.queryError(q, "canceled", ctx.Err().Error(), f.status, attempt, ctx.Err())
+		case <-timer.C:
+		}
+	}
+}
+
+// attempt runs one HTTP request under the per-query timeout.
+func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (model.Value, v1.Warnings, v1.Infos, *failure) {
+	actx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	resp := &response{}
+	actx = context.WithValue(actx, responseKey{}, resp)
+	val, warnings, infos, err := p.api.QueryRange(actx, expr, r, v1.WithTimeout(p.timeout))
+	if err == nil {
+		return val, warnings, infos, nil
+	}
+	return nil, nil, nil, classify(err, resp, actx, p.timeout)
+}
+
+// backoff is the wait before retry number attempt (1-based): exponential
+// from backoffBase, capped at backoffMax, with full jitter in its upper half.
+func (p *Prometheus) backoff(attempt int) time.Duration {
+	d := p.backoffBase << min(attempt-1, 20)
+	if d > p.backoffMax || d <= 0 {
+		d = p.backoffMax
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// splitRange cuts [start, end] at step into ranges of at most maxPoints
+// points each. Every range starts on the step grid of start, so no point is
+// fetched twice and none is missed.
+func splitRange(start, end time.Time, step time.Duration, maxPoints int) ([]v1.Range, error) {
+	if step <= 0 {
+		return nil, fmt.Errorf("step %s: must be positive", step)
+	}
+	if end.Before(start) {
+		return nil, fmt.Errorf("window end %s is before its start %s", end.UTC().Format(time.RFC3339), start.UTC().Format(time.RFC3339))
+	}
+	points := int64(end.Sub(start)/step) + 1
+	chunk := time.Duration(maxPoints) * step
+	out := make([]v1.Range, 0, (points+int64(maxPoints)-1)/int64(maxPoints))
+	for s := start; !s.After(end); s = s.Add(chunk) {
+		e := s.Add(chunk - step)
+		if e.After(end) {
+			e = end
+		}
+		out = append(out, v1.Range{Start: s, End: e, Step: step})
+	}
+	return out, nil
+}
+
+// stitcher joins the matrices of consecutive chunks, series by label set.
+type stitcher struct {
+	index    map[string]int
+	series   []Series
+	keys     []string
+	warnings []string
+	seen     map[string]bool
+}
+
+func (st *stitcher) add(m model.Matrix, warnings v1.Warnings, infos v1.Infos) {
+	for _, w := range warnings {
+		st.warn(w)
+	}
+	for _, i := range infos {
+		st.warn("info: " + i)
+	}
+	if st.index == nil {
+		st.index = map[string]int{}
+	}
+	for _, ss := range m {
+		if len(ss.Histograms) > 0 {
+			st.warn(fmt.Sprintf("series %s has native histogram samples, which verdict does not compare; they were left out", ss.Metric))
+		}
+		if len(ss.Values) == 0 {
+			continue
+		}
+		key := ss.Metric.String()
+		i, ok := st.index[key]
+		if !ok {
+			labels := make(map[string]string, len(ss.Metric))
+			for k, v := range ss.Metric {
+				labels[string(k)] = string(v)
+			}
+			i = len(st.series)
+			st.index[key] = i
+			st.series = append(st.series, Series{Labels: labels, Points: make([]Point, 0, len(ss.Values))})
+			st.keys = append(st.keys, key)
+		}
+		pts := st.series[i].Points
+		for _, v := range ss.Values {
+			t := v.Timestamp.Time().UTC()
+			if n := len(pts); n > 0 && !t.After(pts[n-1].T) {
+				continue // a server that ignores the chunk boundary: keep the first
+			}
+			pts = append(pts, Point{T: t, V: float64(v.Value)})
+		}
+		st.series[i].Points = pts
+	}
+}
+
+func (st *stitcher) warn(w string) {
+	if st.seen == nil {
+		st.seen = map[string]bool{}
+	}
+	if !st.seen[w] {
+		st.seen[w] = true
+		st.warnings = append(st.warnings, w)
+	}
+}
+
+// result returns the stitched series, sorted by label set so that every
+// backend gives the same order.
+func (st *stitcher) result() Result {
+	if len(st.series) == 0 {
+		return Result{Warnings: st.warnings}
+	}
+	order := make([]int, len(st.series))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return st.keys[order[a]] < st.keys[order[b]] })
+	out := make([]Series, len(order))
+	for i, j := range order {
+		out[i] = st.series[j]
+	}
+	return Result{Series: out, Warnings: st.warnings}
+}
+
+// responseKey carries a *response through a request's context.
+type responseKey struct{}
+
+// response is what the last HTTP response of an attempt looked like, for
+// error messages and Retry-After (client_golang's API returns neither).
+type response struct {
+	status      int
+	contentType string
+	retryAfter  string
+	body        []byte
+}
+
+// capturingClient records each response's status, headers and body in the
+// *response found in the request's context.
+type capturingClient struct{ api.Client }
+
+func (c capturingClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	resp, body, err := c.Client.Do(ctx, req)
+	if r, ok := ctx.Value(responseKey{}).(*response); ok && resp != nil {
+		r.status = resp.StatusCode
+		r.contentType = resp.Header.Get("Content-Type")
+		r.retryAfter = resp.Header.Get("Retry-After")
+		r.body = body
+	}
+	return resp, body, err
+}
+
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable URL)"
+}
+
+var _ Source = (*Prometheus)(nil)
+
+// errAs is errors.As for a target type, returning the match.
+func errAs[T error](err error) (T, bool) {
+	var t T
+	ok := errors.As(err, &t)
+	return t, ok
+}
+
+// oneLine collapses whitespace so that a query or message fits one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
