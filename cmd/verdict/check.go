@@ -2,8 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/verdict-ci/verdict/judge"
+	"github.com/verdict-ci/verdict/metrics"
 )
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -11,39 +17,151 @@ func newCheckCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check -c canary.yaml",
 		Short: "Validate a config; --online also runs every query once",
-		Args:  cobra.NoArgs,
+		Long: `check validates the config and exits 2 on any error, 0 when clean.
+With --online it also runs every query once over the window and prints, per
+metric and side, the series and point counts, flagging empty results, scopes
+that match nothing and series that repeat (a step shorter than the scrape
+interval); a failed query exits 4, a finding exits 3.`,
+		Args: cobra.NoArgs,
 	}
 	cf := addConfigFlags(cmd)
 	cmd.Flags().BoolVar(&online, "online", false, "also run every query once and report series and point counts")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, _, err := cf.load(e)
+		cfg, rec, err := cf.load(e)
 		if err != nil {
 			return err
 		}
-		if online {
-			return checkOnline(cmd, e, cf)
-		}
 		fmt.Fprintf(e.stdout, "%s: ok (%d metrics, window %s … %s, step %s)\n", cfg.Path, len(cfg.Metrics),
 			cfg.Window.Start.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.End.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.Step)
+		if !online {
+			return nil
+		}
+		src, err := source(cfg, rec)
+		if err != nil {
+			return err
+		}
+		qs, err := judge.Queries(cfg)
+		if err != nil {
+			return usageErr(err)
+		}
+		if src.prom != nil {
+			for _, side := range []struct{ name, scope string }{{"baseline", cfg.Baseline.Scope}, {"canary", cfg.Canary.Scope}} {
+				n, err := src.prom.MatchScope(cmd.Context(), side.scope, cfg.Window.Start, cfg.Window.End)
+				switch {
+				case err != nil:
+					fmt.Fprintf(e.stdout, "%s scope {%s}: could not check: %v\n", side.name, side.scope, err)
+				case n == 0:
+					fmt.Fprintf(e.stdout, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
+				}
+			}
+		}
+		outs := metrics.FetchAll(cmd.Context(), src, qs, src.concurrency)
+		var failed, findings int
+		for i, q := range qs {
+			o := outs[i]
+			if o.Err != nil {
+				failed++
+				fmt.Fprintf(e.stdout, "%s %s: error: %v\n", q.Metric, q.Side, o.Err)
+				continue
+			}
+			in := metrics.Inspect(o.Result, cfg.Window.Step)
+			fmt.Fprintf(e.stdout, "%s %s: %d series, %d points\n", q.Metric, q.Side, in.Series, in.Points)
+			for _, p := range in.Problems() {
+				findings++
+				fmt.Fprintf(e.stdout, "  %s\n", p)
+			}
+			for _, w := range o.Result.Warnings {
+				fmt.Fprintf(e.stdout, "  warning: %s\n", w)
+			}
+		}
+		switch {
+		case failed > 0:
+			return dataErr(fmt.Errorf("%d of %d queries failed", failed, len(qs)))
+		case findings > 0:
+			return &exitErr{exitInconclusive, fmt.Errorf("%d findings: the judge would lack data or see repeated points", findings)}
+		}
 		return nil
 	}
 	return cmd
 }
 
-func checkOnline(cmd *cobra.Command, e *env, cf *configFlags) error {
-	return usageErr(fmt.Errorf("check --online: not available in this build yet"))
-}
-
 func newRecordCmd(e *env) *cobra.Command {
+	var out string
 	cmd := &cobra.Command{
 		Use:   "record -c canary.yaml -o recording.json",
 		Short: "Fetch both scopes of every metric and save them as a recording",
-		Args:  cobra.NoArgs,
+		Long: `record runs every query of the config once and writes the results as a
+recording (docs/recording.md). Judging the recording later (source.recording)
+gives the same report as judging live. Failed queries are recorded as
+failures and make record exit 4.`,
+		Args: cobra.NoArgs,
 	}
-	addConfigFlags(cmd)
-	cmd.Flags().StringP("out", "o", "", "recording file to write")
-	cmd.RunE = func(*cobra.Command, []string) error {
-		return usageErr(fmt.Errorf("record: not available in this build yet"))
+	cf := addConfigFlags(cmd)
+	cmd.Flags().StringVarP(&out, "out", "o", "", "recording file to write (required)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if out == "" {
+			return usageErr(fmt.Errorf("record: -o FILE is required"))
+		}
+		cfg, rec, err := cf.load(e)
+		if err != nil {
+			return err
+		}
+		src, err := source(cfg, rec)
+		if err != nil {
+			return err
+		}
+		qs, err := judge.Queries(cfg)
+		if err != nil {
+			return usageErr(err)
+		}
+		outs := metrics.FetchAll(cmd.Context(), src, qs, src.concurrency)
+		saved := &metrics.Recording{
+			Version: metrics.RecordingVersion,
+			Window: metrics.RecordedWindow{Start: cfg.Window.Start.UTC(), End: cfg.Window.End.UTC(),
+				Step: metrics.Duration(cfg.Window.Step), BaselineOffset: metrics.Duration(cfg.Baseline.Offset)},
+		}
+		failed := 0
+		for i, q := range qs {
+			if outs[i].Err != nil {
+				failed++
+				fmt.Fprintf(e.stderr, "verdict: %s %s: %v\n", q.Metric, q.Side, outs[i].Err)
+			}
+			saved.Put(q, outs[i].Result, outs[i].Err)
+		}
+		if err := writeFile(out, saved.Write); err != nil {
+			return dataErr(fmt.Errorf("record: %w", err))
+		}
+		fmt.Fprintf(e.stderr, "verdict: recorded %d queries to %s\n", len(qs), out)
+		if failed > 0 {
+			return dataErr(fmt.Errorf("%d of %d queries failed; they are recorded as failures", failed, len(qs)))
+		}
+		return nil
 	}
 	return cmd
+}
+
+// writeFile writes through fn to path atomically (temp file, then rename).
+func writeFile(path string, fn func(w io.Writer) error) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".verdict-*")
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

@@ -76,10 +76,25 @@ func (cf *configFlags) load(e *env) (*config.Config, *metrics.Recording, error) 
 	return cfg, rec, nil
 }
 
+// dataSource is a configured source with what the CLI needs besides Fetch.
+type dataSource struct {
+	metrics.Source
+	prom        *metrics.Prometheus // nil for a recording
+	concurrency int
+	secrets     []string // values to mask in CI logs
+}
+
 // source builds the data source the config names.
-func source(cfg *config.Config, rec *metrics.Recording) (metrics.Source, error) {
+func source(cfg *config.Config, rec *metrics.Recording) (*dataSource, error) {
 	if rec != nil {
-		return metrics.RecordingSource{Rec: rec}, nil
+		return &dataSource{Source: metrics.RecordingSource{Rec: rec}, concurrency: 1}, nil
 	}
-	return nil, usageErr(fmt.Errorf("source.prometheus: not available in this build yet"))
+	if cfg.Source.Prometheus == nil {
+		return nil, usageErr(fmt.Errorf("%s: source: set prometheus.url or recording", cfg.Path))
+	}
+	p, err := metrics.NewPrometheus(*cfg.Source.Prometheus)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("%s: source.prometheus: %w", cfg.Path, err))
+	}
+	return &dataSource{Source: p, prom: p, concurrency: p.Concurrency(), secrets: p.Secrets()}, nil
 }

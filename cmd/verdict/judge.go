@@ -3,8 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,11 +61,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 		if err != nil {
 			return err
 		}
-		concurrency := 8
-		if p := cfg.Source.Prometheus; p != nil && p.Concurrency > 0 {
-			concurrency = p.Concurrency
-		}
-		rep, err := judge.Run(cmd.Context(), cfg, src, concurrency)
+		rep, err := judge.Run(cmd.Context(), cfg, src, src.concurrency)
 		if err != nil {
 			return usageErr(err)
 		}
@@ -100,7 +95,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 			written[s.format] = s.path
 		}
 		if e.getenv("GITHUB_ACTIONS") == "true" {
-			if err := publishGitHub(e.getenv, rep, written, nil, e.stderr); err != nil {
+			if err := publishGitHub(e.getenv, rep, written, src.secrets, e.stderr); err != nil {
 				fmt.Fprintln(e.stderr, "verdict: github:", err)
 			}
 		}
@@ -119,12 +114,7 @@ func writeReport(s reportSpec, rep *judge.Report) error {
 	if err := report.Write(s.format, &buf, rep); err != nil {
 		return fmt.Errorf("report %s=%s: %w", s.format, s.path, err)
 	}
-	if dir := filepath.Dir(s.path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("report %s=%s: %w", s.format, s.path, err)
-		}
-	}
-	if err := os.WriteFile(s.path, buf.Bytes(), 0o644); err != nil {
+	if err := writeFile(s.path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return fmt.Errorf("report %s=%s: %w", s.format, s.path, err)
 	}
 	return nil
