@@ -59,5 +59,5 @@ func Markdown(w io.Writer, r *judge.Report) error {
 
 // mermaidChart is the baseline-vs-canary chart of a failing metric (≤ 60 points).
 func mermaidChart(m judge.Metric) string {
-	return "" // wired to MermaidXYChart when the chart code lands
+	return MermaidXYChart(m, 60) + "\n"
 }
