@@ -256,3 +256,60 @@ func TestReasonHasNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestKayentaDifferences pins where verdict deliberately departs from
+// Kayenta's NetflixACAJudge (MannWhitneyClassifier); README lists them.
+func TestKayentaDifferences(t *testing.T) {
+	t.Run("zero-inflated errors are high although the shift estimate is 0", func(t *testing.T) {
+		// Kayenta flags high only when the interval's low end exceeds 25% of |estimate|;
+		// here the estimate is 0 and the interval touches 0, so it would pass.
+		c := append(make([]float64, 100), sample(3, 20, 0.02)...)
+		rep := Judge(baseConfig(config.Metric{Name: "errors", FailOn: config.Increase}), []Data{data(make([]float64, 120), c)})
+		m := rep.Metrics[0]
+		if m.Classification != High {
+			t.Fatalf("classification %s: %s", m.Classification, m.Reason)
+		}
+		if m.MannWhitney.Estimate != 0 || m.MannWhitney.CILow > 0 {
+			t.Errorf("estimate %v, ciLow %v: the case no longer shows Kayenta's blind spot", m.MannWhitney.Estimate, m.MannWhitney.CILow)
+		}
+	})
+	t.Run("small samples use the exact distribution", func(t *testing.T) {
+		rep := Judge(baseConfig(config.Metric{Name: "m"}), []Data{data(sample(1, 10, 1), sample(2, 10, 1.5))})
+		if mw := rep.Metrics[0].MannWhitney; mw == nil || mw.Method != "exact" || rep.Metrics[0].Classification != High {
+			t.Fatalf("got %+v %s", mw, rep.Metrics[0].Classification)
+		}
+	})
+	t.Run("too few samples is nodata, not a silent pass", func(t *testing.T) {
+		rep := Judge(baseConfig(config.Metric{Name: "m"}), []Data{data([]float64{1, 1.1, 0.9, 1}, []float64{5, 6, 7, 8})})
+		if rep.Metrics[0].Classification != NoData || rep.Verdict == Promote {
+			t.Fatalf("%s / %s", rep.Metrics[0].Classification, rep.Verdict)
+		}
+	})
+	t.Run("constant sides get no random noise", func(t *testing.T) {
+		ones, twos := make([]float64, 60), make([]float64, 60)
+		for i := range ones {
+			ones[i], twos[i] = 1, 2
+		}
+		cfg := baseConfig(config.Metric{Name: "m"})
+		a, _ := json.Marshal(Judge(cfg, []Data{data(ones, twos)}))
+		b, _ := json.Marshal(Judge(cfg, []Data{data(ones, twos)}))
+		if !bytes.Equal(a, b) {
+			t.Fatal("two runs differ")
+		}
+		if c := Judge(cfg, []Data{data(ones, twos)}).Metrics[0].Classification; c != High {
+			t.Fatalf("constant 1 vs constant 2: %s", c)
+		}
+	})
+	t.Run("no data with nan zero is nodata, not pass", func(t *testing.T) {
+		rep := Judge(baseConfig(config.Metric{Name: "m", NaN: "zero"}), []Data{{Baseline: fetched(sample(1, 60, 1)), Canary: fetched(nil)}})
+		if rep.Metrics[0].Classification != NoData || rep.Verdict == Promote {
+			t.Fatalf("%s / %s", rep.Metrics[0].Classification, rep.Verdict)
+		}
+	})
+	t.Run("a critical metric whose query fails decides error", func(t *testing.T) {
+		rep := Judge(baseConfig(config.Metric{Name: "m", Critical: true}, config.Metric{Name: "n"}), []Data{failed, same(2)})
+		if rep.Verdict != Error || rep.Verdict.ExitCode() != 4 {
+			t.Fatalf("verdict %s", rep.Verdict)
+		}
+	})
+}
