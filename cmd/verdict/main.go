@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(newJudgeCmd(e, &code), newCheckCmd(e), newRecordCmd(e), newVersionCmd(e))
+	root.AddCommand(newJudgeCmd(e, &code), newCheckCmd(e), newRecordCmd(e), newVersionCmd(e), newGitHubActionCmd(e, &code))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/verdict-ci/verdict/judge"
+)
+
+// ghReport is a hand-built report: a critical failing metric with points for
+// a chart, a passing one, a must-have no-data one and an optional no-data one.
+func ghReport() *judge.Report {
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	pts := func(base float64) []judge.TimedValue {
+		var out []judge.TimedValue
+		for i := range 120 {
+			out = append(out, judge.TimedValue{T: t0.Add(time.Duration(i) * 30 * time.Second), V: base + float64(i%7)/100})
+		}
+		return out
+	}
+	change := 0.124
+	return &judge.Report{
+		SchemaVersion: 1, Verdict: judge.Abort, Score: 62.5,
+		Reason:     "critical metric failed: latency_p99 is higher in the canary | pipes\nand lines",
+		Window:     judge.Window{Start: "2024-01-01T00:00:00Z", End: "2024-01-01T01:00:00Z", Step: "30s"},
+		Warnings:   []string{"half the metrics had no data"},
+		ConfigPath: "deploy/canary.yaml",
+		Metrics: []judge.Metric{
+			{Name: "latency_p99", Group: "latency", Classification: judge.High, Critical: true, Line: 22,
+				Reason:   "latency_p99 is higher in the canary: +12.4%",
+				Baseline: judge.Side{Count: 120, Median: 0.2, Points: pts(0.2)}, Canary: judge.Side{Count: 120, Median: 0.23, Points: pts(0.23)},
+				MannWhitney: &judge.MannWhitney{PValue: 0.0004, Estimate: 0.025, CILow: 0.011, CIHigh: 0.039, Confidence: 0.98}, Change: &change},
+			{Name: "cpu", Group: "saturation", Classification: judge.Pass, Line: 30, Reason: "cpu shows no significant change",
+				Baseline: judge.Side{Count: 120, Median: 1}, Canary: judge.Side{Count: 120, Median: 1},
+				MannWhitney: &judge.MannWhitney{PValue: 0.8, Confidence: 0.98}},
+			{Name: "errors", Group: "errors", Classification: judge.NoData, MustHaveData: true, Line: 36,
+				Reason: "errors: no data for the canary; must_have_data counts this as a failure", Baseline: judge.Side{Count: 120}},
+			{Name: "queue", Group: "saturation", Classification: judge.NoData, Line: 44, Reason: "queue: no data",
+				Warnings: []string{"queue: the scope matched no series"}},
+		},
+	}
+}
+
+// ghEnv is a simulated runner environment with GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY files in a temporary directory.
+type ghEnv struct {
+	vars            map[string]string
+	output, summary string
+	stderr          bytes.Buffer
+}
+
+func newGHEnv(t *testing.T) *ghEnv {
+	t.Helper()
+	dir := t.TempDir()
+	g := &ghEnv{output: filepath.Join(dir, "output"), summary: filepath.Join(dir, "summary")}
+	for _, f := range []string{g.output, g.summary} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.vars = map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": g.output, "GITHUB_STEP_SUMMARY": g.summary,
+		"GITHUB_WORKSPACE": wd, // paths under it are shown relative to it
+	}
+	return g
+}
+
+func (g *ghEnv) getenv(k string) string { return g.vars[k] }
+
+// parseGitHubOutput reads a GITHUB_OUTPUT file: `name=value` lines and
+// `name<<DELIM` heredocs, as the runner does.
+func parseGitHubOutput(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := sc.Text()
+		if name, delim, ok := strings.Cut(line, "<<"); ok && !strings.Contains(name, "=") {
+			var val []string
+			closed := false
+			for sc.Scan() {
+				if sc.Text() == delim {
+					closed = true
+					break
+				}
+				val = append(val, sc.Text())
+			}
+			if !closed {
+				t.Fatalf("output %q: heredoc %q never closed", name, delim)
+			}
+			if _, dup := out[name]; dup {
+				t.Errorf("output %q written twice", name)
+			}
+			out[name] = strings.Join(val, "\n")
+			continue
+		}
+		name, val, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("GITHUB_OUTPUT line %q is neither name=value nor name<<DELIM", line)
+		}
+		out[name] = val
+	}
+	return out
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPublishGitHub(t *testing.T) {
+	g := newGHEnv(t)
+	secrets := []string{"s3cr3t-token", "line-one\nline-two", ""}
+	reports := map[string]string{"json": filepath.Join(g.vars["GITHUB_WORKSPACE"], "out", "report.json"), "junit": "/elsewhere/junit.xml"}
+	if err := publishGitHub(g.getenv, ghReport(), reports, secrets, &g.stderr); err != nil {
+		t.Fatalf("publishGitHub: %v", err)
+	}
+	log := g.stderr.String()
+	lines := strings.Split(log, "\n")
+	wantMasks := []string{"::add-mask::s3cr3t-token", "::add-mask::line-one%0Aline-two", "::add-mask::line-one", "::add-mask::line-two"}
+	for i, w := range wantMasks {
+		if lines[i] != w {
+			t.Fatalf("line %d of the log is %q, want %q: masks must come before anything else\n%s", i, lines[i], w, log)
+		}
+	}
+	if strings.Count(log, "::add-mask::") != len(wantMasks) {
+		t.Errorf("an empty secret was masked:\n%s", log)
+	}
+
+	outputs := parseGitHubOutput(t, readFile(t, g.output))
+	want := map[string]string{
+		"verdict": "abort", "score": "62.5", "report": "out/report.json",
+		"reason": "critical metric failed: latency_p99 is higher in the canary | pipes and lines",
+	}
+	for k, v := range want {
+		if outputs[k] != v {
+			t.Errorf("output %s = %q, want %q", k, outputs[k], v)
+		}
+	}
+
+	for _, ann := range []string{
+		"::error file=deploy/canary.yaml,line=22,title=verdict%3A latency_p99 is high::latency_p99 is higher in the canary: +12.4%25",
+		"::error file=deploy/canary.yaml,line=36,title=verdict%3A errors is nodata::errors: no data",
+		"::warning file=deploy/canary.yaml,line=44,title=verdict%3A queue is nodata::queue: no data",
+		"::warning file=deploy/canary.yaml,line=44,title=verdict%3A queue::queue: the scope matched no series",
+		"::error file=deploy/canary.yaml,title=verdict%3A abort (score 62.5)::critical metric failed",
+		"::warning title=verdict::half the metrics had no data",
+		"::group::verdict: abort, score 62.5, 4 metrics", "::endgroup::",
+	} {
+		if !strings.Contains(log, ann) {
+			t.Errorf("log lacks %q:\n%s", ann, log)
+		}
+	}
+	if strings.Contains(log, "line=30") {
+		t.Errorf("a passing metric was annotated:\n%s", log)
+	}
+
+	summary := string(readFile(t, g.summary))
+	for _, s := range []string{
+		"## ❌ verdict: **abort** — score 62.5",
+		`critical metric failed: latency_p99 is higher in the canary \| pipes and lines`,
+		"| metric | group | result | baseline median | canary median | change | interval (98%) | p-value |",
+		"| latency_p99 (critical) | latency | ❌ high | 0.2 | 0.23 | +12.4% | +5.5% … +19.5% | 0.0004 |",
+		"| cpu | saturation | ✅ pass | 1 | 1 |",
+		"| errors | errors | ❌ nodata | 0 | — | — | — | — |",
+		"| queue | saturation | ➖ nodata |",
+		"### ❌ latency_p99: high", "### ❌ errors: nodata",
+		"```mermaid\n", "xychart-beta",
+		"Reports: json `out/report.json`, junit `/elsewhere/junit.xml`.",
+	} {
+		if !strings.Contains(summary, s) {
+			t.Errorf("summary lacks %q:\n%s", s, summary)
+		}
+	}
+	if n := strings.Count(summary, "```mermaid"); n != 1 {
+		t.Errorf("%d charts, want 1 (only latency_p99 fails with data)", n)
+	}
+}
+
+// TestPublishGitHubWithoutRunnerFiles: outside a full runner (no
+// GITHUB_OUTPUT or GITHUB_STEP_SUMMARY), nothing panics and nothing fails.
+func TestPublishGitHubWithoutRunnerFiles(t *testing.T) {
+	var stderr bytes.Buffer
+	getenv := func(k string) string { return map[string]string{"GITHUB_ACTIONS": "true"}[k] }
+	if err := publishGitHub(getenv, ghReport(), nil, []string{"tok"}, &stderr); err != nil {
+		t.Fatalf("publishGitHub: %v", err)
+	}
+	for _, s := range []string{"GITHUB_OUTPUT is not set", "GITHUB_STEP_SUMMARY is not set", "::error file=deploy/canary.yaml,line=22"} {
+		if !strings.Contains(stderr.String(), s) {
+			t.Errorf("log lacks %q:\n%s", s, stderr.String())
+		}
+	}
+}
+
+// TestPublishGitHubUnwritableFiles: runner files that cannot be written give
+// an error naming them, never a panic.
+func TestPublishGitHubUnwritableFiles(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		return map[string]string{"GITHUB_OUTPUT": dir, "GITHUB_STEP_SUMMARY": filepath.Join(dir, "missing", "summary")}[k]
+	}
+	var stderr bytes.Buffer
+	err := publishGitHub(getenv, ghReport(), nil, nil, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "unable to write command to the environment file") {
+		t.Fatalf("err = %v, want a file-command error", err)
+	}
+}
+
+// TestPublishGitHubOutputInjection: a reason carrying the heredoc delimiter
+// go-githubactions uses cannot end the value early and forge outputs.
+func TestPublishGitHubOutputInjection(t *testing.T) {
+	g := newGHEnv(t)
+	r := ghReport()
+	r.Reason = "x\n" + fileCommandDelimiter + "\nverdict=promote"
+	if err := publishGitHub(g.getenv, r, nil, nil, &g.stderr); err != nil {
+		t.Fatal(err)
+	}
+	outputs := parseGitHubOutput(t, readFile(t, g.output))
+	if outputs["verdict"] != "abort" || len(outputs) != 4 {
+		t.Errorf("outputs = %v: the reason forged an output", outputs)
+	}
+}
+
+func TestStepSummaryStaysUnderLimit(t *testing.T) {
+	r := ghReport()
+	big := r.Metrics[0]
+	big.Name = strings.Repeat("ü", 200) // 400 bytes of 2-byte runes
+	big.Reason = strings.Repeat("long reason ", 500)
+	r.Metrics = nil
+	for range 5000 {
+		r.Metrics = append(r.Metrics, big)
+	}
+	for _, limit := range []int{summaryLimit, 200_000, 3000, 10} {
+		t.Run(fmt.Sprint(limit), func(t *testing.T) {
+			s := stepSummary(r, map[string]string{"json": "r.json"}, limit)
+			if len(s) > limit {
+				t.Fatalf("summary is %d bytes, limit %d", len(s), limit)
+			}
+			if !utf8.ValidString(s) {
+				t.Fatal("summary was cut inside a rune")
+			}
+			if strings.Count(s, "```")%2 != 0 {
+				t.Fatal("summary was cut inside a code block")
+			}
+			if limit >= 3000 && !strings.Contains(s, "The summary is cut at GitHub's 1 MiB limit") {
+				t.Errorf("no note that rows or charts were left out")
+			}
+			for _, line := range strings.Split(s, "\n") {
+				if strings.HasPrefix(line, "|") && !strings.HasSuffix(line, "|") {
+					t.Fatalf("a table row was cut: %q", line)
+				}
+			}
+		})
+	}
+	// A summary that fits is complete.
+	s := stepSummary(ghReport(), nil, summaryLimit)
+	if strings.Contains(s, "is cut at") || strings.Count(s, "\n| ") != 5 {
+		t.Errorf("a small summary was cut or lacks rows:\n%s", s)
+	}
+}
+
+// TestPublishGitHubSummaryBudget: the 1 MiB budget counts what the step
+// already wrote to its summary file.
+func TestPublishGitHubSummaryBudget(t *testing.T) {
+	g := newGHEnv(t)
+	prior := bytes.Repeat([]byte("x"), summaryLimit-5000)
+	if err := os.WriteFile(g.summary, prior, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := ghReport()
+	for range 200 {
+		r.Metrics = append(r.Metrics, r.Metrics[0])
+	}
+	if err := publishGitHub(g.getenv, r, nil, nil, &g.stderr); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(readFile(t, g.summary)); n > summaryLimit {
+		t.Fatalf("summary file is %d bytes, over GitHub's %d", n, summaryLimit)
+	}
+}
+
+func TestWorkspacePath(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := filepath.Dir(wd)
+	for _, tt := range []struct{ ws, in, want string }{
+		{ws, "canary.yaml", "verdict/canary.yaml"},
+		{ws, filepath.Join(ws, "a", "b.json"), "a/b.json"},
+		{ws, "/elsewhere/x.json", "/elsewhere/x.json"},
+		{ws, "../../x.json", "../../x.json"},
+		{"", "canary.yaml", "canary.yaml"},
+		{ws, "", ""},
+	} {
+		getenv := func(k string) string { return map[string]string{"GITHUB_WORKSPACE": tt.ws}[k] }
+		if got := workspacePath(getenv, tt.in); got != tt.want {
+			t.Errorf("workspacePath(%q in %q) = %q, want %q", tt.in, tt.ws, got, tt.want)
+		}
+	}
+}
