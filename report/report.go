@@ -22,6 +22,7 @@ var formats = map[string]Renderer{
 	"junit":       JUnit,
 	"dotenv":      Dotenv,
 	"openmetrics": OpenMetrics,
+	"html":        HTML,
 }
 
 // Formats lists the known format names, sorted.
