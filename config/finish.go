@@ -47,6 +47,8 @@ func (l *loader) source(cfg *Config) {
 		l.fail("source", "required: set source.prometheus.url or source.recording")
 	case prom == rec:
 		l.fail("source", "set only one of source.prometheus and source.recording")
+		cfg.Source = Source{}
+		return
 	case rec > prom:
 		cfg.Source.Prometheus = nil
 	default:

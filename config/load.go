@@ -75,6 +75,9 @@ func load(path string, opts Options) (*Config, Errors) {
 	t := walkDocument(root)
 	ovr, oerrs := overrides(opts)
 	errs := append(t.errs, oerrs...)
+	if t.bad[""] { // not a mapping: nothing else to say
+		return nil, errs
+	}
 	if len(t.lines) == 0 && len(t.errs) == 0 {
 		return nil, append(errs, &FieldError{Line: 1, Msg: "the config is empty"})
 	}
@@ -162,7 +165,8 @@ func yamlError(err error) *FieldError {
 		line, _ := strconv.Atoi(m[1])
 		return &FieldError{Line: line, Msg: "malformed YAML: " + m[2]}
 	}
-	return &FieldError{Msg: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	// yaml.v3 leaves out the line when it is the first (its 0-based mark is 0).
+	return &FieldError{Line: 1, Msg: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
 // loader holds one Load's state.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -199,33 +200,39 @@ func (l *loader) validateGroups(cfg *Config) {
 	if len(cfg.Groups) == 0 {
 		return
 	}
-	sum := 0.0
+	sum, complete := 0.0, true
 	for _, name := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		p := "groups" + mapKey(name)
 		w := cfg.Groups[name].Weight
 		switch {
 		case name == "":
 			l.fail(p, "a group needs a name")
+		case l.t.bad[p+".weight"]:
+			complete = false
 		case l.layerOf(p+".weight") == unset:
+			complete = false
 			l.fail(p+".weight", "required")
 		case w < 0:
+			complete = false
 			l.fail(p+".weight", "must be 0 or more, not %v", w)
 		}
 		if w > 0 {
 			sum += w
 		}
 	}
-	if sum == 0 {
+	if sum == 0 && complete {
 		l.fail("groups", "the weights add up to 0; give at least one group a positive weight")
 	}
 }
+
+var templateLine = regexp.MustCompile(`^template: query:(\d+)(?::\d+)?: `)
 
 // queryProblem says what is wrong with a query template, or "". A query
 // may hold text and {{ .Scope }} actions (any spacing, {{- -}} trims) only.
 func queryProblem(q string) string {
 	t, err := template.New("query").Option("missingkey=error").Parse(q)
 	if err != nil {
-		return "template: " + strings.TrimPrefix(oneLine(err.Error()), "template: query:")
+		return templateLine.ReplaceAllString(oneLine(err.Error()), "template: query line $1: ")
 	}
 	if len(t.Templates()) > 1 {
 		return "template: only {{ .Scope }} may appear between {{ and }}, not {{ define }}"

@@ -37,6 +37,10 @@ func walkDocument(root *yaml.Node) *tree {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = doc.Content[0]
 	}
+	if doc.Kind != yaml.MappingNode && !isNull(doc) && doc.Kind != yaml.AliasNode {
+		w.fail("", doc, "the config must be a mapping of keys (version:, source:, metrics: ...), not %s", nodeKind(doc))
+		return &w.tree
+	}
 	v, _ := w.walk("", doc, reflect.TypeFor[Config]())
 	if m, ok := v.(map[string]any); ok {
 		w.values = m
