@@ -15,7 +15,7 @@ type Effect struct {
 // CLES = U/(m·n) = P(x > y) + ½P(x = y) (McGraw & Wong 1992), counted with a
 // merge of the sorted samples. ErrEmpty when either side has no finite value.
 func Effects(x, y []float64) (Effect, error) {
-	s, err := newTwoSample(x, y)
+	s, _, err := newTwoSample(x, y, 0)
 	if err != nil {
 		return Effect{}, err
 	}

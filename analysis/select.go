@@ -1,5 +1,7 @@
 package analysis
 
+import "math"
+
 // Selection in sorted X+Y: the order statistics of the m·n pairwise differences
 // x[i]-y[j] without materialising them (Johnson & Mizoguchi 1978, "Selecting
 // the Kth element in X+Y and X1+X2+...+Xm", SIAM J. Comput. 7(2); Monahan 1984,
@@ -8,35 +10,46 @@ package analysis
 // With x ascending and y taken in descending order, row i of the difference
 // matrix, e(i, c) = x[i] - y[n-1-c], ascends in c, and every column ascends in
 // i. Counting the elements below a value t is then a two-pointer walk in
-// O(m+n). Each row keeps an active column range [lo, hi); a pivot drawn from
-// the active elements splits them, and the side that cannot hold the wanted
-// rank is dropped. When few enough elements remain they are copied to a buffer
-// of O(m+n) floats and selected there.
+// O(m+n). Each row keeps an active column range [lo, hi); pivots drawn from
+// the active elements split them, and the parts that cannot hold the wanted
+// rank are dropped. When few enough elements remain they are copied to a
+// buffer of O(m+n) floats and selected there.
 
 // diffMatrix is the implicit matrix of pairwise differences with its scratch space.
 type diffMatrix struct {
-	x, y   []float64 // ascending, finite
-	lo, hi []int32   // active columns [lo[i], hi[i]) of row i
-	lt, le []int32   // per-row count of elements < and <= the last pivot
-	vals   []float64 // row pivots of active rows
-	wts    []float64 // their weights (active widths)
-	buf    []float64 // materialised active elements
+	x, y     []float64 // ascending, finite
+	band               // the current selection state
+	saved    band      // a band saved by prepare
+	useSaved bool
+	lt, le   []int32   // per-row count of elements < and <= a pivot
+	lt2, le2 []int32   // the same for the second pivot of a round
+	vals     []float64 // row pivots of active rows
+	wts      []float64 // their weights (active widths)
+	buf      []float64 // materialised active elements
+	rounds   int       // selection rounds so far, for tests and benchmarks
 }
 
-// newDiffMatrix prepares selection over sorted x and y. Its scratch space is
-// O(m+n): four int32 and two float64 per row plus a buffer of 2(m+n) floats.
-func newDiffMatrix(x, y []float64) *diffMatrix {
+// diffScratch is how many floats newDiffMatrix wants as scratch for sizes m, n.
+func diffScratch(m, n int) int { return 2*m + bufLen(m, n) }
+
+// bufLen is the size of the buffer the last elements are selected in.
+func bufLen(m, n int) int { return (m+n)/2 + 64 }
+
+// newDiffMatrix prepares selection over sorted x and y, with fl (at least
+// diffScratch floats) as scratch. It allocates eight int32 per row: O(m+n)
+// space in all.
+func newDiffMatrix(x, y, fl []float64) *diffMatrix {
 	m := len(x)
-	ints := make([]int32, 4*m)
-	fl := make([]float64, 2*m+bufLen(len(x), len(y)))
+	ints := make([]int32, 8*m)
 	return &diffMatrix{
-		x: x, y: y,
-		lo: ints[0:m:m], hi: ints[m : 2*m : 2*m], lt: ints[2*m : 3*m : 3*m], le: ints[3*m : 4*m : 4*m],
-		vals: fl[0:m:m], wts: fl[m : 2*m : 2*m], buf: fl[2*m : 2*m : len(fl)],
+		saved: band{lo: ints[6*m : 7*m : 7*m], hi: ints[7*m : 8*m : 8*m]},
+		x:     x, y: y,
+		band: band{lo: ints[0:m:m], hi: ints[m : 2*m : 2*m]},
+		lt:   ints[2*m : 3*m : 3*m], le: ints[3*m : 4*m : 4*m],
+		lt2: ints[4*m : 5*m : 5*m], le2: ints[5*m : 6*m : 6*m],
+		vals: fl[0:m:m], wts: fl[m : 2*m : 2*m], buf: fl[2*m : 2*m : 2*m+bufLen(m, len(y))],
 	}
 }
-
-func bufLen(m, n int) int { return 2*(m+n) + 64 }
 
 // size is the number of differences, m·n.
 func (d *diffMatrix) size() int64 { return int64(len(d.x)) * int64(len(d.y)) }
@@ -45,7 +58,7 @@ func (d *diffMatrix) size() int64 { return int64(len(d.x)) * int64(len(d.y)) }
 func (d *diffMatrix) at(i int, c int32) float64 { return d.x[i] - d.y[len(d.y)-1-int(c)] }
 
 // count returns #{D < t} and #{D <= t}, leaving the per-row counts in lt and le.
-func (d *diffMatrix) count(t float64) (nlt, nle int64) {
+func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	y := d.y
 	n := len(y)
 	cl, ce := n, n
@@ -53,79 +66,198 @@ func (d *diffMatrix) count(t float64) (nlt, nle int64) {
 		for ce > 0 && xi-y[n-ce] > t {
 			ce--
 		}
-		if cl > ce {
-			cl = ce
-		}
+		cl = min(cl, ce)
 		for cl > 0 && xi-y[n-cl] >= t {
 			cl--
 		}
-		d.lt[i], d.le[i] = int32(cl), int32(ce)
+		lt[i], le[i] = int32(cl), int32(ce)
 		nlt += int64(cl)
 		nle += int64(ce)
 	}
 	return nlt, nle
 }
 
-// reset makes every element active again.
-func (d *diffMatrix) reset() {
+// band is a state of the selection: the active columns of every row and what
+// is known about the elements outside them.
+type band struct {
+	lo, hi   []int32 // active columns [lo[i], hi[i]) of row i
+	below    int64   // elements dropped on the left, all smaller than the wanted one
+	active   int64   // elements in the band
+	rows     int     // rows with active elements
+	vlo, vhi float64 // every dropped element is <= vlo or >= vhi
+}
+
+// reset makes every element active again, or restores the saved band when
+// one is given.
+func (d *diffMatrix) reset(from *band) {
+	if from != nil {
+		copy(d.lo, from.lo)
+		copy(d.hi, from.hi)
+		d.band.below, d.band.active, d.band.rows = from.below, from.active, from.rows
+		d.band.vlo, d.band.vhi = from.vlo, from.vhi
+		return
+	}
 	n := int32(len(d.y))
 	for i := range d.lo {
 		d.lo[i], d.hi[i] = 0, n
 	}
+	d.band.below, d.band.active, d.band.rows = 0, d.size(), len(d.x)
+	d.band.vlo, d.band.vhi = math.Inf(-1), math.Inf(1)
+}
+
+// narrow drops the active elements outside the value range that must hold
+// ranks kMin..kMax, using the two pivots at fractions fa <= fb of the active
+// elements: elements (vlo, vhi) stay. It returns the element equal to the
+// wanted rank when kMin == kMax and a pivot turns out to be it.
+func (d *diffMatrix) narrow(kMin, kMax int64, pa, pb float64) (v float64, found bool) {
+	alt, ale := d.count(pa, d.lt, d.le)
+	blt, ble := d.count(pb, d.lt2, d.le2)
+	switch {
+	case kMax <= alt: // all below pa
+		d.hi, d.lt = d.lt, d.hi
+		d.vhi = pa
+	case kMin > ale && kMax <= blt: // pa < all < pb
+		d.lo, d.le = d.le, d.lo
+		d.hi, d.lt2 = d.lt2, d.hi
+		d.below, d.vlo, d.vhi = ale, pa, pb
+	case kMin > ble: // all above pb
+		d.lo, d.le2 = d.le2, d.lo
+		d.below, d.vlo = ble, pb
+	case kMin == kMax && kMin > alt && kMin <= ale:
+		return pa, true
+	case kMin == kMax && kMin > blt && kMin <= ble:
+		return pb, true
+	case kMin > alt && kMax <= blt: // pa <= all < pb
+		d.hi, d.lt2 = d.lt2, d.hi
+		d.vhi = pb
+	case kMin > ale && kMax <= ble: // pa < all <= pb
+		d.lo, d.le = d.le, d.lo
+		d.below, d.vlo = ale, pa
+	}
+	d.recount()
+	return 0, false
+}
+
+// recount updates the active element and row counts.
+func (d *diffMatrix) recount() {
+	d.band.active, d.band.rows = 0, 0
+	for i := range d.lo {
+		if w := int64(d.hi[i] - d.lo[i]); w > 0 {
+			d.band.active += w
+			d.band.rows++
+		}
+	}
+}
+
+// save copies the current band into b, allocating b's arrays on first use.
+func (d *diffMatrix) save(b *band) {
+	copy(b.lo, d.lo)
+	copy(b.hi, d.hi)
+	b.below, b.active, b.rows, b.vlo, b.vhi = d.below, d.active, d.band.rows, d.vlo, d.vhi
+}
+
+// prepare narrows the differences once to a band holding ranks kMin..kMax,
+// and saves it for the selections of those ranks that follow.
+func (d *diffMatrix) prepare(kMin, kMax int64) {
+	d.reset(nil)
+	const delta = 0.02
+	mn := float64(d.size())
+	pa := d.pivot((float64(kMin)-0.5)/mn-delta, d.rows, sampleRows)
+	pb := d.pivot((float64(kMax)-0.5)/mn+delta, d.rows, sampleRows)
+	d.narrow(kMin, kMax, pa, pb)
+	d.save(&d.saved)
+	d.useSaved = true
 }
 
 // kth returns the k-th smallest difference, 1 <= k <= m·n.
+//
+// Each round counts two pivots just below and just above the wanted rank
+// (Floyd & Rivest's idea) and keeps what lies between them. While the band
+// is open on a side, the pivots are elements, the weighted quantiles of the
+// rows' quantiles; once it is bounded by values vlo < vhi, they interpolate
+// between them. A round that fails to halve the band is followed by one with
+// Johnson and Mizoguchi's pivot, the weighted median of the row medians,
+// which drops at least a quarter of it: O(log(m·n)) rounds of O(m+n) each,
+// and in practice two or three.
 func (d *diffMatrix) kth(k int64) float64 {
-	d.reset()
-	below := int64(0) // elements dropped on the left, all smaller than the answer
-	active := d.size()
+	if d.useSaved && k > d.saved.below && k <= d.saved.below+d.saved.active {
+		d.reset(&d.saved)
+	} else {
+		d.reset(nil)
+	}
+	safe := false
 	for {
-		if active <= int64(cap(d.buf)) {
+		if d.active <= int64(cap(d.buf)) {
 			buf := d.buf[:0]
 			for i := range d.x {
 				for c := d.lo[i]; c < d.hi[i]; c++ {
 					buf = append(buf, d.at(i, c))
 				}
 			}
-			return selectKth(buf, int(k-below-1))
+			return selectKth(buf, int(k-d.below-1))
 		}
-		p := d.pivot()
-		nlt, nle := d.count(p)
+		prev := d.active
+		q := (float64(k-d.below) - 0.5) / float64(d.active)
+		var pa, pb float64
 		switch {
-		case k <= nlt: // the answer is below p: drop p and everything above it
-			d.hi, d.lt = d.lt, d.hi
-		case k > nle: // the answer is above p: drop p and everything below it
-			d.lo, d.le = d.le, d.lo
-			below = nle
+		case safe:
+			pa = d.pivot(0.5, d.rows, 0)
+			pb = pa
+		case math.IsInf(d.vhi-d.vlo, 0) || !(d.vhi > d.vlo):
+			const delta = 0.02
+			pa = d.pivot(q-delta, d.rows, sampleRows)
+			pb = d.pivot(q+delta, d.rows, sampleRows)
 		default:
-			return p
+			const delta = 0.002
+			w := d.vhi - d.vlo
+			pa = d.vlo + max(q-delta, 0)*w
+			pb = d.vlo + min(q+delta, 1)*w
 		}
-		active = 0
-		for i := range d.lo {
-			active += int64(d.hi[i] - d.lo[i])
+		if v, ok := d.narrow(k, k, pa, pb); ok {
+			return v
 		}
+		d.rounds++
+		safe = !safe && d.active > prev/2
 	}
 }
 
-// pivot is the weighted median of the active rows' medians, weighted by their
-// active widths: at least a quarter of the active elements lie on each side.
-func (d *diffMatrix) pivot() float64 {
+// sampleRows is about how many active rows a targeted pivot is drawn from.
+const sampleRows = 1024
+
+// pivot is the weighted f-quantile, weighted by active width, of the active
+// rows' f-quantiles, over every active row or, when sample > 0, over about
+// sample of them evenly spaced. f is clamped to [0, 1].
+func (d *diffMatrix) pivot(f float64, rows, sample int) float64 {
+	f = min(max(f, 0), 1)
+	stride := 1
+	if sample > 0 && rows > 2*sample {
+		stride = rows / sample
+	}
 	vals, wts := d.vals[:0], d.wts[:0]
-	total := 0.0
+	total, seen := 0.0, 0
 	for i := range d.x {
 		lo, hi := d.lo[i], d.hi[i]
-		if hi > lo {
-			vals = append(vals, d.at(i, lo+(hi-lo-1)/2))
-			w := float64(hi - lo)
-			wts = append(wts, w)
-			total += w
+		if hi <= lo {
+			continue
 		}
+		seen++
+		if seen%stride != 0 {
+			continue
+		}
+		c := lo + int32(f*float64(hi-lo)+0.5)
+		if c >= hi {
+			c = hi - 1
+		}
+		vals = append(vals, d.at(i, c))
+		w := float64(hi - lo)
+		wts = append(wts, w)
+		total += w
 	}
-	return weightedMedian(vals, wts, total)
+	return weightedQuantile(vals, wts, max(f*total, math.SmallestNonzeroFloat64))
 }
 
 // next returns the smallest difference greater than v, given the per-row
-// counts le left by count(v). ok is false when no difference exceeds v.
+// counts le left by count(v, lt, le). ok is false when no difference exceeds v.
 func (d *diffMatrix) next() (v float64, ok bool) {
 	n := int32(len(d.y))
 	for i := range d.x {
@@ -138,14 +270,14 @@ func (d *diffMatrix) next() (v float64, ok bool) {
 	return v, ok
 }
 
-// weightedMedian returns the value v with total weight below v < total/2 and
-// total weight at or below v >= total/2. It reorders vals and wts.
-func weightedMedian(vals, wts []float64, total float64) float64 {
-	target := total / 2
-	lo, hi := 0, len(vals) // search in vals[lo:hi]; weight left of lo is below
+// weightedQuantile returns the value v with total weight below v < target and
+// total weight at or below v >= target, for 0 < target <= Σ wts. It reorders
+// vals and wts.
+func weightedQuantile(vals, wts []float64, target float64) float64 {
+	lo, hi := 0, len(vals) // search in vals[lo:hi]; the weight left of lo is below target
 	for {
-		if hi-lo == 1 {
-			return vals[lo]
+		if hi-lo <= 1 {
+			return vals[min(lo, len(vals)-1)]
 		}
 		pv := medianOf3(vals[lo], vals[lo+(hi-lo)/2], vals[hi-1])
 		// three-way partition vals[lo:hi] around pv: < pv | == pv | > pv

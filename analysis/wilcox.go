@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 )
 
 // ErrOverflow is returned when pairwise differences of the samples overflow float64.
@@ -26,10 +25,13 @@ type rankStats struct {
 	ties    bool    // any tie in the combined sample
 }
 
-// newTwoSample copies the finite values of x and y and sorts them. Like R's
-// wilcox.test, which keeps x[is.finite(x)], it drops NaN and ±Inf.
-func newTwoSample(x, y []float64) (*twoSample, error) {
-	buf := make([]float64, 0, len(x)+len(y))
+// newTwoSample copies the finite values of x and y and sorts them; see
+// MannWhitneyUTest for why ±Inf is dropped with NaN. It allocates extra more
+// floats in the same block and returns them as scratch (at least
+// max(len(x), len(y)) are used for sorting).
+func newTwoSample(x, y []float64, extra int) (*twoSample, []float64, error) {
+	extra = max(extra, len(x), len(y))
+	buf := make([]float64, 0, len(x)+len(y)+extra)
 	for _, v := range x {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
 			buf = append(buf, v)
@@ -41,18 +43,19 @@ func newTwoSample(x, y []float64) (*twoSample, error) {
 			buf = append(buf, v)
 		}
 	}
-	xs, ys := buf[:m:m], buf[m:]
+	xs, ys := buf[:m:m], buf[m:len(buf):len(buf)]
 	switch {
 	case len(xs) == 0:
-		return nil, fmt.Errorf("%w: x (canary) has no finite values", ErrEmpty)
+		return nil, nil, fmt.Errorf("%w: x (canary) has no finite values", ErrEmpty)
 	case len(ys) == 0:
-		return nil, fmt.Errorf("%w: y (baseline) has no finite values", ErrEmpty)
+		return nil, nil, fmt.Errorf("%w: y (baseline) has no finite values", ErrEmpty)
 	}
-	slices.Sort(xs)
-	slices.Sort(ys)
+	scratch := buf[len(buf):cap(buf)]
+	sortFloats(xs, scratch)
+	sortFloats(ys, scratch)
 	s := &twoSample{x: xs, y: ys}
 	s.rankStats = rankAt(xs, ys, 0)
-	return s, nil
+	return s, scratch, nil
 }
 
 // rankAt computes the rank statistics of the combined sample (x - shift, y)
@@ -105,6 +108,16 @@ func (s *twoSample) mn() float64 { return s.m() * s.n() }
 // exact reports whether R uses the exact null distribution: both samples
 // smaller than 50 and no ties in the combined sample.
 func (s *twoSample) exact() bool { return len(s.x) < 50 && len(s.y) < 50 && !s.ties }
+
+// nullDist is the exact null distribution of U and MethodExact when R uses
+// it, else nil and MethodAsymptotic.
+func (s *twoSample) nullDist() (*wilcoxDist, string) {
+	if !s.exact() {
+		return nil, MethodAsymptotic
+	}
+	d := newWilcoxDist(len(s.x), len(s.y))
+	return &d, MethodExact
+}
 
 // allEqual reports whether every value of both samples is the same.
 func (s *twoSample) allEqual() bool {
@@ -196,19 +209,12 @@ func MannWhitneyUTest(x, y []float64, alt Alternative) (UTest, error) {
 	if err := checkAlternative(alt); err != nil {
 		return UTest{}, err
 	}
-	s, err := newTwoSample(x, y)
+	s, _, err := newTwoSample(x, y, 0)
 	if err != nil {
 		return UTest{}, err
 	}
-	t := UTest{N1: len(s.x), N2: len(s.y), U: s.u, Method: MethodAsymptotic}
-	var dist *wilcoxDist
-	if s.exact() {
-		d := newWilcoxDist(len(s.x), len(s.y))
-		dist = &d
-		t.Method = MethodExact
-	}
-	t.P = s.pValue(alt, dist)
-	return t, nil
+	dist, method := s.nullDist()
+	return UTest{N1: len(s.x), N2: len(s.y), U: s.u, P: s.pValue(alt, dist), Method: method}, nil
 }
 
 // MinPValue is the smallest one-sided p-value a Mann–Whitney test of sizes m
@@ -257,7 +263,7 @@ func Compare(x, y []float64, confidence float64) (Comparison, error) {
 	if !(confidence > 0 && confidence < 1) {
 		return Comparison{}, fmt.Errorf("analysis: confidence %v is not between 0 and 1", confidence)
 	}
-	s, err := newTwoSample(x, y)
+	s, scratch, err := newTwoSample(x, y, diffScratch(len(x), len(y)))
 	if err != nil {
 		return Comparison{}, err
 	}
@@ -270,28 +276,35 @@ func Compare(x, y []float64, confidence float64) (Comparison, error) {
 	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
 		return Comparison{}, ErrOverflow
 	}
-	var dist *wilcoxDist
-	if s.exact() {
-		d := newWilcoxDist(len(s.x), len(s.y))
-		dist = &d
-		c.Method = MethodExact
-	}
+	dist, method := s.nullDist()
+	c.Method = method
 	c.P = s.pValue(TwoSided, dist)
 	if lo == hi { // both samples constant: every difference is lo
 		c.Estimate, c.CILow, c.CIHigh = lo, lo, lo
 		return c, nil
 	}
-	dm := newDiffMatrix(s.x, s.y)
-	c.Estimate = hodgesLehmann(dm)
+	// The ranks of the interval's bounds among the sorted differences (0 when
+	// R's root lands on an end of the search interval), then one selection
+	// band around them and the median.
 	alpha := 1 - confidence
 	var kLo, kHi int64
 	if dist != nil {
 		kLo, kHi = exactRanks(dist, alpha)
-		c.CILow, c.CIHigh = dm.kth(kLo), dm.kth(kHi)
-		return c, nil
+	} else {
+		c.CILow, kLo = s.rootAsymptotic(-qnorm(alpha/2), lo, hi)
+		c.CIHigh, kHi = s.rootAsymptotic(qnorm(alpha/2), lo, hi)
 	}
-	c.CILow, kLo = s.rootAsymptotic(-qnorm(alpha/2), lo, hi)
-	c.CIHigh, kHi = s.rootAsymptotic(qnorm(alpha/2), lo, hi)
+	dm := newDiffMatrix(s.x, s.y, scratch)
+	kMed := (dm.size() + 1) / 2
+	kMin, kMax := kMed, kMed+1
+	if kLo > 0 {
+		kMin = min(kMin, kLo)
+	}
+	if kHi > 0 {
+		kMax = max(kMax, kHi)
+	}
+	dm.prepare(kMin, min(kMax, dm.size()))
+	c.Estimate = hodgesLehmann(dm)
 	if kLo > 0 {
 		c.CILow = dm.kth(kLo)
 	}
@@ -310,7 +323,7 @@ func hodgesLehmann(dm *diffMatrix) float64 {
 	if size%2 == 1 {
 		return v
 	}
-	if _, nle := dm.count(v); nle > k {
+	if _, nle := dm.count(v, dm.lt, dm.le); nle > k {
 		return v
 	}
 	w, _ := dm.next()

@@ -1,0 +1,179 @@
+package analysis
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// randomSample draws n values of one of several shapes: continuous, heavily
+// tied small integers, skewed, or with a few extreme values.
+func randomSample(r *rand.Rand, n, shape int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		switch shape % 4 {
+		case 0:
+			x[i] = r.NormFloat64()
+		case 1:
+			x[i] = float64(r.IntN(4))
+		case 2:
+			x[i] = math.Exp(2 * r.NormFloat64())
+		case 3:
+			x[i] = float64(r.IntN(1000)) / 8
+			if r.IntN(10) == 0 {
+				x[i] *= 1e6
+			}
+		}
+	}
+	return x
+}
+
+// bruteDiffs materialises and sorts all differences x[i]-y[j].
+func bruteDiffs(x, y []float64) []float64 {
+	d := make([]float64, 0, len(x)*len(y))
+	for _, a := range x {
+		for _, b := range y {
+			d = append(d, a-b)
+		}
+	}
+	slices.Sort(d)
+	return d
+}
+
+func TestSelectionMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for iter := range 400 {
+		m, n := 1+r.IntN(60), 1+r.IntN(60)
+		if iter%10 == 0 { // big enough for several selection rounds
+			m, n = 100+r.IntN(300), 100+r.IntN(300)
+		}
+		x, y := randomSample(r, m, iter), randomSample(r, n, iter/4)
+		slices.Sort(x)
+		slices.Sort(y)
+		want := bruteDiffs(x, y)
+		dm := newDiffMatrix(x, y, make([]float64, diffScratch(m, n)))
+		ks := []int64{1, int64(len(want)), int64(len(want)+1) / 2}
+		for range 20 {
+			ks = append(ks, 1+r.Int64N(int64(len(want))))
+		}
+		for j, k := range ks {
+			if j == 3 { // later ranks go through a prepared band, like Compare
+				a, b := 1+r.Int64N(int64(len(want))), 1+r.Int64N(int64(len(want)))
+				dm.prepare(min(a, b), max(a, b))
+			}
+			if got := dm.kth(k); got != want[k-1] {
+				t.Fatalf("iter %d m=%d n=%d: kth(%d) = %v, brute force %v", iter, m, n, k, got, want[k-1])
+			}
+			nlt, nle := dm.count(want[k-1], dm.lt, dm.le)
+			wlt, _ := slices.BinarySearch(want, want[k-1])
+			wle := wlt
+			for wle < len(want) && want[wle] == want[k-1] {
+				wle++
+			}
+			if nlt != int64(wlt) || nle != int64(wle) {
+				t.Fatalf("iter %d: count(%v) = %d, %d; brute force %d, %d", iter, want[k-1], nlt, nle, wlt, wle)
+			}
+		}
+		if med := hodgesLehmann(dm); med != bruteMedian(want) {
+			t.Fatalf("iter %d: Hodges–Lehmann %v, brute force %v", iter, med, bruteMedian(want))
+		}
+	}
+}
+
+// bruteMedian is R's median of sorted values.
+func bruteMedian(s []float64) float64 {
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return s[n/2-1]/2 + s[n/2]/2
+}
+
+// refRoot is R's root(zq) of the asymptotic interval found by scanning: the
+// ends as R checks them, then R's W(d) at the midpoint of every pair of
+// consecutive distinct differences; the root is the difference after which
+// W(d) - zq first drops to 0 or below.
+func refRoot(s *twoSample, diffs []float64, zq float64) float64 {
+	lo, hi := diffs[0], diffs[len(diffs)-1]
+	if s.wAt(lo)-zq <= 0 {
+		return lo
+	}
+	if s.wAt(hi)-zq >= 0 {
+		return hi
+	}
+	u := slices.Compact(slices.Clone(diffs))
+	for j := 0; j+1 < len(u); j++ {
+		if s.wAt(u[j]/2+u[j+1]/2)-zq <= 0 {
+			return u[j]
+		}
+	}
+	return hi
+}
+
+func TestCompareMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for iter := range 300 {
+		m, n := 1+r.IntN(70), 1+r.IntN(70)
+		x, y := randomSample(r, m, iter), randomSample(r, n, iter+iter/4)
+		for i := range x {
+			x[i] += float64(r.IntN(3)) / 4
+		}
+		conf := []float64{0.8, 0.9, 0.95, 0.98, 0.99}[iter%5]
+		c, err := Compare(x, y, conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _, _ := newTwoSample(x, y, 0)
+		diffs := bruteDiffs(s.x, s.y)
+		if s.allEqual() {
+			if c.P != 1 || c.Estimate != 0 || c.CILow != 0 || c.CIHigh != 0 {
+				t.Fatalf("iter %d: all equal gave %+v", iter, c)
+			}
+			continue
+		}
+		if c.Estimate != bruteMedian(diffs) {
+			t.Fatalf("iter %d: estimate %v, brute force %v", iter, c.Estimate, bruteMedian(diffs))
+		}
+		var lo, hi float64
+		alpha := 1 - conf
+		switch {
+		case diffs[0] == diffs[len(diffs)-1]:
+			lo, hi = diffs[0], diffs[0]
+		case c.Method == MethodExact:
+			d := newWilcoxDist(m, n)
+			qu := max(d.quantile(alpha/2), 1)
+			lo, hi = diffs[qu-1], diffs[m*n-qu]
+		default:
+			lo, hi = refRoot(s, diffs, -qnorm(alpha/2)), refRoot(s, diffs, qnorm(alpha/2))
+		}
+		if c.CILow != lo || c.CIHigh != hi {
+			t.Fatalf("iter %d m=%d n=%d %s: interval [%v, %v], reference [%v, %v]", iter, m, n, c.Method, c.CILow, c.CIHigh, lo, hi)
+		}
+	}
+}
+
+func TestSortFloats(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 5, radixMin - 1, radixMin, 1000, 5000} {
+		for shape := range 4 {
+			a := randomSample(r, n, shape)
+			for i := range a {
+				if r.IntN(3) == 0 {
+					a[i] = -a[i]
+				}
+			}
+			if n > 3 {
+				a[0], a[1], a[2] = math.Copysign(0, -1), 0, -math.MaxFloat64
+			}
+			want := slices.Clone(a)
+			slices.Sort(want)
+			sortFloats(a, make([]float64, n))
+			for i := range a {
+				if a[i] != want[i] {
+					t.Fatalf("n=%d shape=%d: sorted[%d] = %v, want %v", n, shape, i, a[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package analysis
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+var (
+	inf = math.Inf(1)
+	nan = math.NaN()
+)
+
+func TestEmptyAndNonFinite(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		x, y []float64
+	}{
+		{"empty x", nil, []float64{1}},
+		{"empty y", []float64{1}, []float64{}},
+		{"x only NaN", []float64{nan, nan}, []float64{1, 2}},
+		{"y only infinite", []float64{1}, []float64{inf, -inf, nan}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := MannWhitneyUTest(tc.x, tc.y, TwoSided); !errors.Is(err, ErrEmpty) {
+				t.Errorf("MannWhitneyUTest error %v, want ErrEmpty", err)
+			}
+			if _, err := Compare(tc.x, tc.y, 0.95); !errors.Is(err, ErrEmpty) {
+				t.Errorf("Compare error %v, want ErrEmpty", err)
+			}
+			if _, err := Effects(tc.x, tc.y); !errors.Is(err, ErrEmpty) {
+				t.Errorf("Effects error %v, want ErrEmpty", err)
+			}
+		})
+	}
+}
+
+// TestNonFiniteDropped checks the documented rule: NaN and ±Inf are dropped
+// before testing, so the results equal those of the finite values alone.
+func TestNonFiniteDropped(t *testing.T) {
+	x := []float64{1.5, 2.25, 3, 4.5, 7}
+	y := []float64{0.5, 1, 2, 2.5, 3.5, 6}
+	want, err := Compare(x, y, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Compare(append([]float64{inf, nan}, x...), append(y, -inf, nan), 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("with non-finite values %+v, without %+v", got, want)
+	}
+	if got.N1 != 5 || got.N2 != 6 {
+		t.Errorf("N1, N2 = %d, %d, want 5, 6", got.N1, got.N2)
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	x, y := []float64{1, 2}, []float64{3, 4}
+	for _, conf := range []float64{0, 1, -0.5, 1.5, nan} {
+		if _, err := Compare(x, y, conf); err == nil {
+			t.Errorf("Compare with confidence %v: no error", conf)
+		}
+	}
+	if _, err := MannWhitneyUTest(x, y, Alternative(7)); err == nil {
+		t.Error("MannWhitneyUTest with alternative 7: no error")
+	}
+	if _, err := Compare([]float64{1e308, -1e308}, []float64{-1e308}, 0.95); !errors.Is(err, ErrOverflow) {
+		t.Errorf("overflowing differences: error %v, want ErrOverflow", err)
+	}
+}
+
+// TestDegenerate covers the cases where R has no interval.
+func TestDegenerate(t *testing.T) {
+	c, err := Compare([]float64{5, 5, 5}, []float64{5, 5, 5, 5}, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Comparison{N1: 3, N2: 4, U: 6, P: 1, Confidence: 0.95, Method: MethodAsymptotic}); c != want {
+		t.Errorf("all equal: %+v, want %+v", c, want)
+	}
+	for _, alt := range []Alternative{TwoSided, Greater, Less} {
+		if r, _ := MannWhitneyUTest([]float64{2, 2}, []float64{2}, alt); r.P != 1 {
+			t.Errorf("all equal, alternative %d: P = %v, want 1", alt, r.P)
+		}
+	}
+	// both constant but different: R errors, the shift is the one difference
+	c, err = Compare([]float64{5, 5, 5}, []float64{3, 3, 3, 3}, 0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Estimate != 2 || c.CILow != 2 || c.CIHigh != 2 || c.U != 12 {
+		t.Errorf("constant samples: %+v, want U 12 and shift 2", c)
+	}
+	// one value each: exact, p = 1, interval is the difference
+	c, err = Compare([]float64{1}, []float64{4}, 0.9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Method != MethodExact || c.P != 1 || c.Estimate != -3 || c.CILow != -3 || c.CIHigh != -3 {
+		t.Errorf("1 vs 1: %+v", c)
+	}
+}
+
+func TestMinPValue(t *testing.T) {
+	for _, tc := range []struct {
+		m, n int
+		want float64
+	}{
+		{0, 5, 1},
+		{5, 0, 1},
+		{-1, 3, 1},
+		{1, 1, 0.5},
+		{3, 4, 1.0 / 35},
+		{10, 10, 1.0 / 184756},
+		// R: pnorm((50*50/2 - 0.5)/sqrt(50*50*101/12), lower.tail=FALSE)
+		{50, 50, 3.5330359651944821e-18},
+	} {
+		if got := MinPValue(tc.m, tc.n); !relClose(got, tc.want, 1e-9) {
+			t.Errorf("MinPValue(%d, %d) = %.17g, want %.17g", tc.m, tc.n, got, tc.want)
+		}
+	}
+	// the minimum is reachable: U = m·n gives exactly MinPValue
+	x, y := []float64{4, 5, 6}, []float64{1, 2, 3, 3.5}
+	if r, _ := MannWhitneyUTest(x, y, Greater); !relClose(r.P, MinPValue(3, 4), 1e-12) {
+		t.Errorf("greater p of separated samples %v, MinPValue %v", r.P, MinPValue(3, 4))
+	}
+}
+
+func TestWilcoxDistSumsToChoose(t *testing.T) {
+	for _, mn := range [][2]int{{1, 1}, {2, 3}, {9, 4}, {20, 20}, {49, 49}} {
+		d := newWilcoxDist(mn[0], mn[1])
+		if want := binomial(mn[0]+mn[1], mn[0]); !relClose(d.total, want, 1e-12) {
+			t.Errorf("%v: total %v, choose %v", mn, d.total, want)
+		}
+		for k := 0; k <= d.mn; k++ {
+			if d.count[k] < 0 || d.count[k] != d.count[d.mn-k] {
+				t.Fatalf("%v: count[%d] = %v, count[%d] = %v", mn, k, d.count[k], d.mn-k, d.count[d.mn-k])
+			}
+		}
+	}
+}
