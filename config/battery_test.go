@@ -148,6 +148,7 @@ func TestBadInput(t *testing.T) {
 		// Source.
 		{"source: both in the file", edit(t, "  prometheus:\n", "  recording: rec.json\n  prometheus:\n"), []want{{2, "source", "set only one of source.prometheus and source.recording"}}},
 		{"source: recording missing", edit(t, "  prometheus:\n    url: http://prom:9090\n", "  recording: missing.json\n"), []want{{3, "source.recording", "missing.json: no such file or directory"}}},
+		{"source: empty recording", edit(t, "  prometheus:\n    url: http://prom:9090\n", "  recording: ''\n"), []want{{3, "source.recording", "must not be empty"}}},
 		{"source: ftp url", edit(t, "http://prom:9090", "ftp://prom:9090"), []want{{4, "source.prometheus.url", `must be an http:// or https:// URL, not scheme "ftp"`}}},
 		{"source: url without host", edit(t, "http://prom:9090", "http://"), []want{{4, "source.prometheus.url", "has no host"}}},
 		{"source: url unparsable", edit(t, "http://prom:9090", "'http://prom:90 90'"), []want{{4, "source.prometheus.url", "is not a valid URL"}}},

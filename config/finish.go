@@ -72,6 +72,9 @@ func (l *loader) source(cfg *Config) {
 		}
 	}
 	if rec > prom {
+		if cfg.Source.Recording == "" {
+			l.fail("source.recording", "must not be empty")
+		}
 		l.resolve("source.recording", &cfg.Source.Recording)
 	}
 }

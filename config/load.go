@@ -42,7 +42,7 @@ type Options struct {
 	// os.Environ(). Empty values count as unset.
 	Env []string
 	// Flags maps config keys (see Keys), e.g. "window.end", to flags; a
-	// flag applies only when its Changed is true.
+	// flag applies only when its Changed is true and its value not empty.
 	Flags map[string]*pflag.Flag
 	// Now is the clock for the default window end; nil means time.Now.
 	Now func() time.Time

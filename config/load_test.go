@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -152,6 +153,8 @@ func TestPrecedence(t *testing.T) {
 			args: []string{"--step=5m", "--confidence=0.99", "--prometheus-url=http://flag"},
 			step: 5 * time.Minute, conf: 0.99, url: "http://flag", retry: 3},
 		{name: "flag over default", args: []string{"--step=10s"}, step: 10 * time.Second, conf: 0.98, url: "http://prom:9090", retry: 3},
+		{name: "empty flag value does not apply", file: "window: {step: 30s}\n", args: []string{"--prometheus-url="},
+			step: 30 * time.Second, conf: 0.98, url: "http://prom:9090", retry: 3},
 		{name: "unchanged flag does not apply", file: "window: {step: 30s}\n", env: []string{"VERDICT_CONFIDENCE=0.95"},
 			step: 30 * time.Second, conf: 0.95, url: "http://prom:9090", retry: 3},
 	}
@@ -225,6 +228,7 @@ func TestWindow(t *testing.T) {
 		{"flag duration replaces the file's start", "window: {start: 2024-01-01T00:00:00Z, end: 2024-01-01T03:00:00Z}\n", []string{"--duration=1h"}, t0.Add(2 * time.Hour), t0.Add(3 * time.Hour)},
 		{"flag start replaces the file's duration", "window: {end: 2024-01-01T03:00:00Z, duration: 1h}\n", []string{"--start=2024-01-01T00:00:00Z"}, t0, t0.Add(3 * time.Hour)},
 		{"flag end replaces the file's duration", "window: {start: 2024-01-01T00:00:00Z, duration: 1h}\n", []string{"--end=2024-01-01T02:00:00Z"}, t0, t0.Add(2 * time.Hour)},
+		{"env end over file end", "window: {end: 2024-01-01T01:00:00Z}\n", []string{"env"}, t0.Add(2 * time.Hour), t0.Add(3 * time.Hour)},
 		{"flags start and duration replace the file's end", "window: {end: 2024-01-01T09:00:00Z}\n", []string{"--start=2024-01-01T00:00:00Z", "--duration=2h"}, t0, t0.Add(2 * time.Hour)},
 	}
 	for _, c := range cases {
@@ -233,11 +237,15 @@ func TestWindow(t *testing.T) {
 			fs.String("start", "", "")
 			fs.String("end", "", "")
 			fs.Duration("duration", 0, "")
+			var env []string
+			if len(c.args) == 1 && c.args[0] == "env" {
+				c.args, env = nil, []string{"VERDICT_WINDOW_END=2024-01-01T03:00:00Z"}
+			}
 			if err := fs.Parse(c.args); err != nil {
 				t.Fatal(err)
 			}
 			flags := map[string]*pflag.Flag{"window.start": fs.Lookup("start"), "window.end": fs.Lookup("end"), "window.duration": fs.Lookup("duration")}
-			w := mustLoad(t, base+c.file, Options{Flags: flags}).Window
+			w := mustLoad(t, base+c.file, Options{Env: env, Flags: flags}).Window
 			if !w.Start.Equal(c.start) || !w.End.Equal(c.end) || w.Duration != c.end.Sub(c.start) {
 				t.Errorf("window %v .. %v (%v), want %v .. %v", w.Start, w.End, w.Duration, c.start, c.end)
 			}
@@ -523,6 +531,36 @@ func TestDocsListEveryEnvName(t *testing.T) {
 		}
 		if !strings.Contains(string(doc), "`"+k+"`") {
 			t.Errorf("docs/config.md does not list key `%s`", k)
+		}
+	}
+}
+
+// BenchmarkLoad loads SPEC's example; BenchmarkLoad1000 a config of 1,000 metrics.
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load("testdata/full.yaml", Options{Now: now}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLoad1000(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(strings.TrimSuffix(base, "  - name: latency\n    query: 'rate(x{ {{ .Scope }} }[1m])'\n"))
+	for i := range 1000 {
+		fmt.Fprintf(&sb, "  - {name: m%d, query: 'rate(x%d{ {{ .Scope }} }[1m])', allowed_increase: 10%%, group: g%d}\n", i, i, i%10)
+	}
+	sb.WriteString("groups:\n")
+	for i := range 10 {
+		fmt.Fprintf(&sb, "  g%d: {weight: %d}\n", i, i+1)
+	}
+	path := filepath.Join(b.TempDir(), "canary.yaml")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if cfg, err := Load(path, Options{Now: now}); err != nil || len(cfg.Metrics) != 1000 {
+			b.Fatal(err)
 		}
 	}
 }

@@ -106,7 +106,7 @@ func overrides(opts Options) (map[string]override, Errors) {
 	var errs Errors
 	for _, l := range leaves() {
 		known[l.key] = l.kind
-		if f := opts.Flags[l.key]; f != nil && f.Changed {
+		if f := opts.Flags[l.key]; f != nil && f.Changed && f.Value.String() != "" {
 			o := override{layer: fromFlag, from: "--" + f.Name, flag: f}
 			if _, err := parseScalar(l.kind, "", f.Value.String()); err != nil {
 				errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))
