@@ -217,11 +217,14 @@ func distributionChart(m *judge.Metric, id string, rw *strings.Replacer) (chart,
 			return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
 		}
 		l.StepStyle = plotter.PostStep
-		med, err := seriesLine(plotter.XYs{{X: s.side.Median, Y: 0}, {X: s.side.Median, Y: 1}}, s.color, true)
-		if err != nil {
-			return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
+		p.Add(l)
+		if finite(s.side.Median) {
+			med, err := seriesLine(plotter.XYs{{X: s.side.Median, Y: 0}, {X: s.side.Median, Y: 1}}, s.color, true)
+			if err != nil {
+				return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
+			}
+			p.Add(med)
 		}
-		p.Add(l, med)
 	}
 	med := func(s *judge.Side) string {
 		if s.Count == 0 {
@@ -375,7 +378,8 @@ func pointsNote(n int) string {
 }
 
 // timeTicks marks a time axis (Unix seconds, UTC) at round intervals —
-// 1, 2, 5, 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours or days — at most six.
+// seconds, 1, 2, 5, 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours or days — the
+// finest giving at most six intervals.
 type timeTicks struct{}
 
 // Ticks implements plot.Ticker.

@@ -23,7 +23,7 @@ func sampleReport(n, points int) *judge.Report {
 		SchemaVersion: 1,
 		Verdict:       judge.Abort,
 		Score:         62.5,
-		Reason:        "latency_p99 is higher in the canary (+12.4%, critical)",
+		Reason:        "no metrics",
 		Window: judge.Window{
 			Start: sampleStart.Format(time.RFC3339),
 			End:   sampleStart.Add(time.Duration(points) * time.Minute).Format(time.RFC3339),
@@ -44,6 +44,9 @@ func sampleReport(n, points int) *judge.Report {
 			kind = judge.Failed
 		}
 		r.Metrics = append(r.Metrics, sampleMetric(rng, i, kind, points))
+	}
+	if n > 0 {
+		r.Reason = r.Metrics[0].Reason
 	}
 	return r
 }
