@@ -161,6 +161,11 @@ score, reason and report. It changes into the working directory first.`,
 			}
 			environ := slices.Clone(e.environ)
 			if in.Token != "" {
+				// The Prometheus client reads bearer_token_env from the process
+				// environment: this command is the process's entrypoint, so set it there too.
+				if err := os.Setenv(actionTokenEnv, in.Token); err != nil {
+					return usageErr(fmt.Errorf("input token: %w", err))
+				}
 				environ = append(environ, actionTokenEnv+"="+in.Token, "VERDICT_PROMETHEUS_BEARER_TOKEN_ENV="+actionTokenEnv)
 			}
 			gh.Group("verdict: inputs")
