@@ -11,6 +11,8 @@ declare -A want=(
   [promtool]=prometheus
   [xmllint]=libxml2-utils
   [chromium]=chromium
+  [node]=nodejs
+  [npm]=npm
   [victoria-metrics]=victoria-metrics
 )
 missing=()
