@@ -299,7 +299,7 @@ func renderSVG(p *plot.Plot, id, title, desc string, rw *strings.Replacer) (svg 
 
 // compactPaths rounds the coordinates inside path data (d="...") to one
 // decimal of a point: a tenth of a point is finer than any screen or printer
-// shows, and it shrinks the charts by a third.
+// shows, and it shrinks the 50-metric report by an eighth.
 func compactPaths(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
