@@ -75,6 +75,18 @@ add("judge-shift-latency-pct", lx, ly, delta = 0.1 * median(ly), conf = 0.98)
 add("judge-shift-exact", rnorm(20, 1.5), rnorm(25), delta = 0.5)
 add("judge-shift-errors", zi(300, 0.8, 0.02), zi(300, 0.9, 0.02), delta = 0.001)
 
+# a battery of small random samples, mostly tied (rounded, few levels,
+# zero-inflated), where R's root-finding lands on shared differences
+for (i in 1:60) {
+  m <- sample(c(1:12, 20, 49, 50, 60), 1); n <- sample(c(1:12, 20, 49, 50, 60), 1)
+  shape <- i %% 6
+  g <- function(k) switch(shape + 1, round(rnorm(k)), sample(0:2, k, TRUE), round(rlnorm(k), 1),
+    ifelse(runif(k) < 0.8, 0, round(runif(k), 2)), rnorm(k), sample(c(-3, 0, 1, 5, 10), k, TRUE) / 4)
+  x <- g(m) + sample(c(0, 0.5, 1), 1); y <- g(n)
+  if (length(unique(x)) == 1 && length(unique(y)) == 1) next # R has no interval
+  add(sprintf("random-%02d", i), x, y, conf = sample(c(0.8, 0.9, 0.95, 0.98, 0.99), 1))
+}
+
 # all values equal: R has no answer (NaN p-value, error for conf.int); SPEC
 # section 4 fixes P = 1 and estimate = interval = 0.
 add("all-equal", rep(5, 10), rep(5, 12))
