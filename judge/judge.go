@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/verdict-ci/verdict/analysis"
@@ -99,7 +98,7 @@ func Judge(cfg *config.Config, data []Data) *Report {
 			d.Baseline.Err = fmt.Errorf("no data fetched")
 			d.Canary.Err = d.Baseline.Err
 		}
-		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha, cfg.Baseline.Offset))
+		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha))
 	}
 	score(cfg, rep)
 	decide(cfg, rep)
@@ -107,7 +106,7 @@ func Judge(cfg *config.Config, data []Data) *Report {
 }
 
 // side turns one fetched side into its report entry and the finite values to test.
-func side(f Fetched, nan analysis.NaNStrategy, shift time.Duration) (Side, []float64, []string) {
+func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, []string) {
 	s := Side{Query: f.Query, Series: len(f.Result.Series)}
 	if f.Err != nil {
 		s.Error = f.Err.Error()
@@ -136,14 +135,13 @@ func side(f Fetched, nan analysis.NaNStrategy, shift time.Duration) (Side, []flo
 		s.Stddev, s.P90, s.P95, s.P99 = sum.Stddev, sum.P90, sum.P95, sum.P99
 	}
 	s.sanitize()
-	for _, ser := range f.Result.Series {
-		for _, p := range ser.Points {
-			if !math.IsNaN(p.V) && !math.IsInf(p.V, 0) {
-				s.Points = append(s.Points, TimedValue{T: p.T.Add(shift), V: p.V})
-			}
+	if len(f.Result.Series) == 1 {
+		s.Points = f.Result.Series[0].Points // shared, not copied
+	} else {
+		for _, ser := range f.Result.Series {
+			s.Points = append(s.Points, ser.Points...)
 		}
 	}
-	sort.SliceStable(s.Points, func(a, b int) bool { return s.Points[a].T.Before(s.Points[b].T) })
 	return s, finite, warns
 }
 
@@ -162,15 +160,15 @@ func nanStrategy(m config.Metric) analysis.NaNStrategy {
 	return analysis.NaNRemove
 }
 
-func judgeMetric(m config.Metric, d Data, confidence, alpha float64, offset time.Duration) Metric {
+func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	out := Metric{Name: m.Name, Group: m.Group, Critical: m.Critical, MustHaveData: m.MustHaveData, Line: m.Line}
 	if out.Group == "" {
 		out.Group = "default"
 	}
 	var bw, cw []string
 	var b, c []float64
-	out.Baseline, b, bw = side(d.Baseline, nanStrategy(m), offset)
-	out.Canary, c, cw = side(d.Canary, nanStrategy(m), 0)
+	out.Baseline, b, bw = side(d.Baseline, nanStrategy(m))
+	out.Canary, c, cw = side(d.Canary, nanStrategy(m))
 	for _, w := range bw {
 		out.Warnings = append(out.Warnings, "baseline: "+w)
 	}

@@ -1,6 +1,6 @@
 package judge
 
-import "time"
+import "github.com/verdict-ci/verdict/metrics"
 
 // Verdict is the judge's decision.
 type Verdict string
@@ -104,15 +104,15 @@ type Side struct {
 	Query  string  `json:"query"`
 	Error  string  `json:"error,omitempty"`
 
-	// Points is the pooled time series for charts (not in JSON).
+	// Points is the pooled time series for charts (not in JSON): every point
+	// of every series as fetched, which may include NaN and ±Inf and, for a
+	// before/after comparison, the baseline's earlier timestamps.
 	Points []TimedValue `json:"-"`
 }
 
-// TimedValue is one point for charts.
-type TimedValue struct {
-	T time.Time
-	V float64
-}
+// TimedValue is one point for charts: the same type as a source's point, so
+// the report can share the fetched series instead of copying them.
+type TimedValue = metrics.Point
 
 // MannWhitney is the rank test and shift estimate of a metric.
 type MannWhitney struct {

@@ -54,53 +54,12 @@ type RecordedQuery struct {
 	Error    string           `json:"error,omitempty"`
 }
 
-// RecordedSeries is one series: labels and [unix seconds, "value"] pairs,
-// the shape of Prometheus' matrix result (values are strings so NaN and ±Inf survive).
+// RecordedSeries is one series: labels and its points, written as
+// [unix seconds, "value"] pairs, the shape of Prometheus' matrix result
+// (values are strings so NaN and ±Inf survive).
 type RecordedSeries struct {
 	Labels map[string]string `json:"labels"`
-	Points []RecordedPoint   `json:"points"`
-}
-
-// RecordedPoint is a point written as [seconds, "value"].
-type RecordedPoint struct {
-	T time.Time
-	V float64
-}
-
-// MarshalJSON writes [1704067200.5, "0.21"].
-func (p RecordedPoint) MarshalJSON() ([]byte, error) {
-	sec := float64(p.T.UnixMilli()) / 1e3
-	return []byte("[" + strconv.FormatFloat(sec, 'f', -1, 64) + "," + strconv.Quote(FormatValue(p.V)) + "]"), nil
-}
-
-// UnmarshalJSON reads [seconds, "value"]; the value may also be a bare number.
-func (p *RecordedPoint) UnmarshalJSON(b []byte) error {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil || len(raw) != 2 {
-		return fmt.Errorf("point %s: want [seconds, \"value\"]", truncate(b))
-	}
-	var sec float64
-	if err := json.Unmarshal(raw[0], &sec); err != nil {
-		return fmt.Errorf("point %s: timestamp is not a number", truncate(b))
-	}
-	if math.IsNaN(sec) || math.IsInf(sec, 0) || sec < -1e11 || sec > 1e11 {
-		return fmt.Errorf("point %s: timestamp out of range", truncate(b))
-	}
-	var s string
-	if err := json.Unmarshal(raw[1], &s); err != nil {
-		var f float64
-		if err2 := json.Unmarshal(raw[1], &f); err2 != nil {
-			return fmt.Errorf("point %s: value is neither a string nor a number", truncate(b))
-		}
-		s = strconv.FormatFloat(f, 'g', -1, 64)
-	}
-	v, err := ParseValue(s)
-	if err != nil {
-		return fmt.Errorf("point %s: %w", truncate(b), err)
-	}
-	p.T = time.UnixMilli(int64(math.Round(sec * 1e3))).UTC()
-	p.V = v
-	return nil
+	Points []Point           `json:"points"`
 }
 
 // ParseValue parses a Prometheus sample value: a float, "NaN", "+Inf" or "-Inf".
@@ -154,12 +113,18 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // ReadRecording reads and validates a recording file.
 func ReadRecording(path string) (*Recording, error) {
-	f, err := os.Open(path)
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("recording: %w", err)
 	}
-	defer f.Close()
-	rec, err := DecodeRecording(io.LimitReader(f, MaxRecordingSize+1))
+	if st.Size() > MaxRecordingSize {
+		return nil, fmt.Errorf("recording %s: larger than %d MiB", path, MaxRecordingSize>>20)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	rec, err := decodeBytes(b)
 	if err != nil {
 		return nil, fmt.Errorf("recording %s: %w", path, err)
 	}
@@ -168,26 +133,28 @@ func ReadRecording(path string) (*Recording, error) {
 
 // DecodeRecording decodes and validates a recording.
 func DecodeRecording(r io.Reader) (*Recording, error) {
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, MaxRecordingSize+1))
 	if err != nil {
 		return nil, err
 	}
+	return decodeBytes(b)
+}
+
+func decodeBytes(b []byte) (*Recording, error) {
 	if len(b) > MaxRecordingSize {
 		return nil, fmt.Errorf("larger than %d MiB", MaxRecordingSize>>20)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("empty file")
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var rec Recording
-	if err := dec.Decode(&rec); err != nil {
+	rec, err := decodeRecording(b)
+	if err != nil {
 		return nil, fmt.Errorf("not a valid recording: %w", err)
 	}
 	if err := rec.validate(); err != nil {
 		return nil, err
 	}
-	return &rec, nil
+	return rec, nil
 }
 
 func (r *Recording) validate() error {
@@ -248,9 +215,9 @@ func (r *Recording) Put(q Query, res Result, err error) {
 		rq.Error = err.Error()
 	}
 	for _, s := range res.Series {
-		pts := make([]RecordedPoint, len(s.Points))
+		pts := make([]Point, len(s.Points))
 		for i, p := range s.Points {
-			pts[i] = RecordedPoint{T: p.T.UTC(), V: p.V}
+			pts[i] = Point{T: p.T.UTC(), V: p.V}
 		}
 		rq.Series = append(rq.Series, RecordedSeries{Labels: s.Labels, Points: pts})
 	}
@@ -261,11 +228,9 @@ func (r *Recording) Put(q Query, res Result, err error) {
 	}
 }
 
-// Write encodes the recording as indented JSON.
+// Write encodes the recording as JSON: indented structure, one line per series.
 func (r *Recording) Write(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return encodeRecording(w, r)
 }
 
 // RecordingSource serves queries from a recording.
@@ -300,15 +265,11 @@ func (s RecordingSource) Fetch(ctx context.Context, q Query) (Result, error) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("recorded query differs from the config's: %s", rq.Query))
 	}
 	for _, rs := range rq.Series {
-		var pts []Point
-		for _, p := range rs.Points {
-			if p.T.Before(q.Start) || p.T.After(q.End) {
-				continue
-			}
-			pts = append(pts, Point{T: p.T, V: p.V})
-		}
-		if len(pts) > 0 {
-			res.Series = append(res.Series, Series{Labels: rs.Labels, Points: pts})
+		// Points are in time order (validated): take the window's part without copying.
+		lo := sort.Search(len(rs.Points), func(i int) bool { return !rs.Points[i].T.Before(q.Start) })
+		hi := sort.Search(len(rs.Points), func(i int) bool { return rs.Points[i].T.After(q.End) })
+		if lo < hi {
+			res.Series = append(res.Series, Series{Labels: rs.Labels, Points: rs.Points[lo:hi:hi]})
 		}
 	}
 	return res, nil

@@ -4,6 +4,7 @@
 //
 //	go run ./examples/gen -c examples/checkout/canary.yaml -scenario regress
 //	go run ./examples/gen -c examples/checkout-promote/canary.yaml -scenario healthy
+//	go run ./examples/gen -bench 100 -dir /tmp/bench   # the judge benchmark's input
 package main
 
 import (
@@ -38,7 +39,16 @@ var shapes = map[string]shape{
 func main() {
 	path := flag.String("c", "examples/checkout/canary.yaml", "config whose metrics to record")
 	scenario := flag.String("scenario", "regress", "regress (the canary's p99 is 25% slower) or healthy")
+	bench := flag.Int("bench", 0, "instead: write a benchmark config and recording of this many metrics (24 h at 15 s) into -dir")
+	dir := flag.String("dir", "", "output directory for -bench")
 	flag.Parse()
+	if *bench > 0 {
+		if err := genBench(*dir, *bench); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := gen(*path, *scenario); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
