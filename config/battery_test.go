@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,16 @@ func edit(t *testing.T, old, new string) string {
 		t.Fatalf("base has no %q", old)
 	}
 	return strings.Replace(base, old, new, 1)
+}
+
+// mergeChain is n mappings under x:, each merging the one before.
+func mergeChain(n int) string {
+	var b strings.Builder
+	b.WriteString("x:\n  a0: &a0 {name: b}\n")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "  a%d: &a%d {<<: *a%d}\n", i, i, i-1)
+	}
+	return b.String()
 }
 
 // checkErrs asserts that errs are exactly wants, in order.
@@ -54,6 +65,9 @@ func TestBadInput(t *testing.T) {
 		{"malformed: tab indent", "version: 1\nsource:\n\tprometheus: {}\n", []want{{3, "", "malformed YAML"}}},
 		{"malformed: two documents", base + "---\nversion: 1\n", []want{{10, "", "a second YAML document"}}},
 		{"malformed: not a mapping", "- version: 1\n", []want{{1, "", "must be a mapping of keys"}}},
+		{"malformed: merge cycle", base + "  - &m {<<: *m, name: b, query: 'b{ {{ .Scope }} }'}\n", []want{{10, "metrics[1]", "<< merges a mapping into itself"}}},
+		{"malformed: merge chain too deep", mergeChain(70) + base + "  - {<<: *a69, query: 'b{ {{ .Scope }} }'}\n", []want{{1, "x", "unknown key"}, {7, "metrics[1]", "<< merges are nested more than 64 deep"}}},
+		{"merge chain within the limit", mergeChain(60) + base + "  - {<<: *a59, query: 'b{ {{ .Scope }} }'}\n", []want{{1, "x", "unknown key"}}},
 		{"malformed: duplicate key", base + "confidence: 0.9\nconfidence: 0.95\n", []want{{11, "confidence", "duplicate key (first at line 10)"}}},
 
 		// Wrong types.

@@ -26,9 +26,13 @@ type tree struct {
 // walker checks a YAML document against the Config struct type.
 type walker struct {
 	tree
-	nodes int
-	stop  bool
+	nodes   int
+	stop    bool
+	merging map[*yaml.Node]bool // mappings being expanded by <<, to catch cycles
 }
+
+// maxMergeDepth bounds merges of merges (<<: *a where a has <<: *b ...).
+const maxMergeDepth = 64
 
 // walkDocument checks root (a document node) against Config.
 func walkDocument(root *yaml.Node) *tree {
@@ -235,7 +239,7 @@ func (w *walker) mergePairs(path string, v *yaml.Node) []pair {
 	}
 	switch v.Kind {
 	case yaml.MappingNode:
-		return w.pairs(path, v)
+		return w.mergeMapping(path, v)
 	case yaml.SequenceNode:
 		var out []pair
 		seen := map[string]bool{}
@@ -247,7 +251,7 @@ func (w *walker) mergePairs(path string, v *yaml.Node) []pair {
 				w.fail(path, item, "<< must merge mappings, not %s", nodeKind(item))
 				continue
 			}
-			for _, p := range w.pairs(path, item) {
+			for _, p := range w.mergeMapping(path, item) {
 				if !seen[p.key] {
 					seen[p.key] = true
 					out = append(out, p)
@@ -258,6 +262,25 @@ func (w *walker) mergePairs(path string, v *yaml.Node) []pair {
 	}
 	w.fail(path, v, "<< must merge a mapping, not %s", nodeKind(v))
 	return nil
+}
+
+// mergeMapping lists the pairs of a mapping merged in by <<, refusing
+// cycles (a mapping that merges itself) and deep chains.
+func (w *walker) mergeMapping(path string, m *yaml.Node) []pair {
+	if w.merging == nil {
+		w.merging = map[*yaml.Node]bool{}
+	}
+	switch {
+	case w.merging[m]:
+		w.fail(path, m, "<< merges a mapping into itself")
+		return nil
+	case len(w.merging) >= maxMergeDepth:
+		w.fail(path, m, "<< merges are nested more than %d deep", maxMergeDepth)
+		return nil
+	}
+	w.merging[m] = true
+	defer delete(w.merging, m)
+	return w.pairs(path, m)
 }
 
 // nodeKind names a node's kind for messages.
