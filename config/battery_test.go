@@ -68,6 +68,7 @@ func TestBadInput(t *testing.T) {
 		{"malformed: merge cycle", base + "  - &m {<<: *m, name: b, query: 'b{ {{ .Scope }} }'}\n", []want{{10, "metrics[1]", "<< merges a mapping into itself"}}},
 		{"malformed: merge chain too deep", mergeChain(70) + base + "  - {<<: *a69, query: 'b{ {{ .Scope }} }'}\n", []want{{1, "x", "unknown key"}, {7, "metrics[1]", "<< merges are nested more than 64 deep"}}},
 		{"merge chain within the limit", mergeChain(60) + base + "  - {<<: *a59, query: 'b{ {{ .Scope }} }'}\n", []want{{1, "x", "unknown key"}}},
+		{"malformed: nested too deep", strings.Repeat("[", 20000), []want{{1, "", "malformed YAML: exceeded max depth of 10000"}}},
 		{"malformed: duplicate key", base + "confidence: 0.9\nconfidence: 0.95\n", []want{{11, "confidence", "duplicate key (first at line 10)"}}},
 
 		// Wrong types.
