@@ -163,7 +163,7 @@ func windowKey(ls, le layer) string {
 	return "window"
 }
 
-// fileExists reports a problem with a file the config names, or "".
+// fileProblem says what is wrong with the recording file path, or "".
 func fileProblem(path string) string {
 	st, err := os.Stat(path)
 	switch {
