@@ -57,6 +57,10 @@ bench:
 bench-compare: deps
 	@scripts/bench-compare.sh
 
+## bench-prom: verdict judge vs its 200 range queries alone on a real Prometheus (time ratio, peak RSS).
+bench-prom: deps
+	@scripts/bench-prom.sh
+
 demo:
 	$(GO) run ./cmd/verdict judge -c examples/checkout/canary.yaml
 

@@ -6,15 +6,16 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/model"
 
 	"github.com/verdict-ci/verdict/config"
 )
@@ -37,8 +38,9 @@ const MaxRetryAfter = time.Minute
 // Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, Cortex,
 // VictoriaMetrics). It is safe for concurrent use.
 type Prometheus struct {
-	api         v1.API
-	server      string // the URL, without credentials, for messages
+	client      api.Client // HTTP client for the API (auth, TLS, headers)
+	api         v1.API     // client_golang's API over client, for the label-values call
+	server      string     // the URL, without credentials, for messages
 	timeout     time.Duration
 	retries     int
 	concurrency int
@@ -85,6 +87,7 @@ func NewPrometheus(cfg config.Prometheus) (*Prometheus, error) {
 		return nil, fmt.Errorf("prometheus.url: %w", err)
 	}
 	p := &Prometheus{
+		client:      capturingClient{client},
 		api:         v1.NewAPI(capturingClient{client}),
 		server:      u.Redacted(),
 		timeout:     cfg.Timeout,
@@ -134,13 +137,9 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (Result, error) {
 // fetchRange runs one chunk of q with retries and adds it to st.
 func (p *Prometheus) fetchRange(ctx context.Context, q Query, r v1.Range, st *stitcher) error {
 	for attempt := 1; ; attempt++ {
-		val, warnings, infos, f := p.attempt(ctx, q.Expr, r)
+		body, f := p.attempt(ctx, q.Expr, r)
 		if f == nil {
-			m, ok := val.(model.Matrix)
-			if !ok && val != nil {
-				return p.queryError(q, "invalid response", fmt.Sprintf("range query returned a %s, not a matrix", val.Type()), 0, attempt, nil)
-			}
-			st.add(m, warnings, infos)
+			st.add(body)
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -168,17 +167,69 @@ func (p *Prometheus) fetchRange(ctx context.Context, q Query, r v1.Range, st *st
 	}
 }
 
-// attempt runs one HTTP request under the per-query timeout.
-func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (model.Value, v1.Warnings, v1.Infos, *failure) {
+// attempt sends one range query under the per-query timeout and decodes its answer.
+func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (*rangeBody, *failure) {
 	actx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	resp := &response{}
-	actx = context.WithValue(actx, responseKey{}, resp)
-	val, warnings, infos, err := p.api.QueryRange(actx, expr, r, v1.WithTimeout(p.timeout))
-	if err == nil {
-		return val, warnings, infos, nil
+	args := url.Values{
+		"query":   {expr},
+		"start":   {formatTime(r.Start)},
+		"end":     {formatTime(r.End)},
+		"step":    {strconv.FormatFloat(r.Step.Seconds(), 'f', -1, 64)},
+		"timeout": {strconv.FormatFloat(p.timeout.Seconds(), 'f', -1, 64)},
 	}
-	return nil, nil, nil, classify(err, resp, actx, p.timeout)
+	resp, err := p.post(actx, "/api/v1/query_range", args)
+	if err != nil || resp.status/100 != 2 {
+		return nil, classify(err, resp, actx, p.timeout)
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.contentType); mt != "" && mt != "application/json" {
+		return nil, &failure{kind: "invalid response", status: resp.status, msg: fmt.Sprintf("non-JSON response (HTTP %d, %s)", resp.status, mt)}
+	}
+	body, err := decodeRangeBody(resp.body)
+	switch {
+	case err != nil:
+		return nil, &failure{kind: "invalid response", status: resp.status, err: err,
+			msg: fmt.Sprintf("malformed JSON response (HTTP %d, %d bytes): %v", resp.status, len(resp.body), err)}
+	case body.status != "success":
+		kind := body.errorType
+		if kind == "" {
+			kind = "invalid response"
+		}
+		return nil, &failure{kind: kind, status: resp.status, msg: body.errorMsg}
+	case body.resultType != "" && body.resultType != "matrix":
+		return nil, &failure{kind: "invalid response", status: resp.status, msg: fmt.Sprintf("range query returned a %s, not a matrix", body.resultType)}
+	}
+	return body, nil
+}
+
+// post sends the form to the API endpoint, falling back to GET when the
+// server (or a proxy) does not allow POST, as client_golang does.
+func (p *Prometheus) post(ctx context.Context, endpoint string, args url.Values) (*response, error) {
+	u := p.client.URL(endpoint, nil)
+	form := args.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form))
+	if err != nil {
+		return &response{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header["Idempotency-Key"] = nil // lets the transport retry a POST on a dropped keep-alive connection
+	resp := &response{}
+	ctx = context.WithValue(ctx, responseKey{}, resp)
+	_, _, err = p.client.Do(ctx, req)
+	if resp.status == http.StatusMethodNotAllowed || resp.status == http.StatusNotImplemented {
+		u.RawQuery = form
+		if req, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil); err != nil {
+			return resp, err
+		}
+		*resp = response{}
+		_, _, err = p.client.Do(ctx, req)
+	}
+	return resp, err
+}
+
+// formatTime writes t as Prometheus API seconds, as client_golang does.
+func formatTime(t time.Time) string {
+	return strconv.FormatFloat(float64(t.Unix())+float64(t.Nanosecond())/1e9, 'f', -1, 64)
 }
 
 // backoff is the wait before retry number attempt (1-based): exponential
@@ -223,42 +274,36 @@ type stitcher struct {
 	seen     map[string]bool
 }
 
-func (st *stitcher) add(m model.Matrix, warnings v1.Warnings, infos v1.Infos) {
-	for _, w := range warnings {
+func (st *stitcher) add(body *rangeBody) {
+	for _, w := range body.warnings {
 		st.warn(w)
 	}
-	for _, i := range infos {
+	for _, i := range body.infos {
 		st.warn("info: " + i)
 	}
 	if st.index == nil {
 		st.index = map[string]int{}
 	}
-	for _, ss := range m {
-		if len(ss.Histograms) > 0 {
-			st.warn(fmt.Sprintf("series %s has native histogram samples, which verdict does not compare; they were left out", ss.Metric))
+	for _, ds := range body.series {
+		if ds.histograms > 0 {
+			st.warn(fmt.Sprintf("series %s has native histogram samples, which verdict does not compare; they were left out", LabelString(ds.labels)))
 		}
-		if len(ss.Values) == 0 {
+		if len(ds.points) == 0 {
 			continue
 		}
-		key := ss.Metric.String()
-		i, ok := st.index[key]
+		i, ok := st.index[ds.key]
 		if !ok {
-			labels := make(map[string]string, len(ss.Metric))
-			for k, v := range ss.Metric {
-				labels[string(k)] = string(v)
-			}
-			i = len(st.series)
-			st.index[key] = i
-			st.series = append(st.series, Series{Labels: labels, Points: make([]Point, 0, len(ss.Values))})
-			st.keys = append(st.keys, key)
+			st.index[ds.key] = len(st.series)
+			st.series = append(st.series, Series{Labels: ds.labels, Points: ds.points})
+			st.keys = append(st.keys, ds.key)
+			continue
 		}
 		pts := st.series[i].Points
-		for _, v := range ss.Values {
-			t := v.Timestamp.Time().UTC()
-			if n := len(pts); n > 0 && !t.After(pts[n-1].T) {
+		for _, pt := range ds.points {
+			if n := len(pts); n > 0 && !pt.T.After(pts[n-1].T) {
 				continue // a server that ignores the chunk boundary: keep the first
 			}
-			pts = append(pts, Point{T: t, V: float64(v.Value)})
+			pts = append(pts, pt)
 		}
 		st.series[i].Points = pts
 	}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# bench-prom.sh: verdict's end-to-end cost over a real Prometheus.
+#
+# Backfills 100 metrics × 2 scopes × 24 h at 15 s (5,761 points per series)
+# into a fresh Prometheus, then times (a) the 200 range queries alone through
+# verdict's client (testdata/prom/benchq) and (b) the whole `verdict judge`
+# over a config of those 100 metrics, each the median of RUNS runs. Prints
+# both times, their ratio (target ≤ 1.3×) and the judge's peak RSS (target
+# ≤ 150 MB, from /usr/bin/time -v). Exits 1 when a target is missed.
+#
+#   scripts/bench-prom.sh            # or: make bench-prom
+#   RUNS=9 METRICS=100 scripts/bench-prom.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+METRICS=${METRICS:-100}
+HOURS=${HOURS:-24}
+STEP=${STEP:-15s}
+RUNS=${RUNS:-5}
+END=2024-01-02T00:00:00Z
+GO=${GO:-go}
+
+for bin in prometheus promtool /usr/bin/time curl; do
+  command -v "$bin" >/dev/null || { echo "bench-prom: $bin is missing (run make deps as root)" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d)
+prom_pid=
+cleanup() {
+  if [ -n "$prom_pid" ]; then kill "$prom_pid" 2>/dev/null || true; wait "$prom_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "bench-prom: building verdict and benchq" >&2
+$GO build -o "$tmp/verdict" ./cmd/verdict
+$GO build -o "$tmp/benchq" ./testdata/prom/benchq
+
+echo "bench-prom: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2
+$GO run ./testdata/prom/gen -bench "$METRICS" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
+t0=$(date +%s.%N)
+promtool tsdb create-blocks-from openmetrics "$tmp/bench.om" "$tmp/data" >/dev/null
+echo "bench-prom: backfill took $(echo "$(date +%s.%N) - $t0" | bc) s ($(du -sh "$tmp/data" | cut -f1))" >&2
+rm "$tmp/bench.om"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+printf 'global:\n  scrape_interval: 1h\n' > "$tmp/prometheus.yml"
+prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$port" --log.level=warn \
+  >"$tmp/prometheus.log" 2>&1 &
+prom_pid=$!
+for _ in $(seq 1 300); do
+  curl -fsS "$url/-/ready" >/dev/null 2>&1 && break
+  kill -0 "$prom_pid" 2>/dev/null || { cat "$tmp/prometheus.log" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS "$url/-/ready" >/dev/null || { echo "bench-prom: prometheus not ready" >&2; exit 1; }
+
+{
+  printf 'version: 1\nsource:\n  prometheus:\n    url: %s\n' "$url"
+  printf 'window:\n  end: %s\n  duration: %sh\n  step: %s\n' "$END" "$HOURS" "$STEP"
+  printf "baseline: {scope: 'version=\"v1\"'}\ncanary: {scope: 'version=\"v2\"'}\nmetrics:\n"
+  for ((m = 0; m < METRICS; m++)); do
+    printf "  - name: m%03d\n    query: 'bench_metric_%03d{ {{ .Scope }} }'\n" "$m" "$m"
+  done
+} > "$tmp/canary.yaml"
+
+# Warm Prometheus' caches once so that neither side pays for a cold start.
+"$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 >/dev/null 2>&1
+
+echo "bench-prom: (a) 200 range queries alone, ${RUNS} runs" >&2
+alone=$("$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs "$RUNS")
+
+echo "bench-prom: (b) verdict judge, ${RUNS} runs" >&2
+walls=() rss=0
+for ((r = 0; r < RUNS; r++)); do
+  set +e
+  /usr/bin/time -v -o "$tmp/time.txt" "$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >"$tmp/report.json" 2>"$tmp/judge.log"
+  code=$?
+  set -e
+  if [ "$code" -eq 2 ] || [ "$code" -eq 4 ]; then
+    echo "bench-prom: verdict judge exited $code:" >&2; tail -5 "$tmp/judge.log" >&2; exit 1
+  fi
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$tmp/time.txt")
+  kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
+  walls+=("$wall"); [ "$kb" -gt "$rss" ] && rss=$kb
+  echo "bench-prom: judge run $((r + 1)): ${wall}s, ${kb} KB, exit $code" >&2
+done
+judge=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+verdict=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["verdict"], len(r["metrics"]), "metrics")' "$tmp/report.json")
+
+ratio=$(echo "scale=3; $judge / $alone" | bc)
+rss_mb=$(echo "scale=1; $rss / 1024" | bc)
+ok_ratio=$(echo "$ratio <= 1.3" | bc)
+ok_rss=$(echo "$rss_mb <= 150" | bc)
+echo
+echo "series:                 $((2 * METRICS)) × $(( HOURS * 3600 / ${STEP%s} + 1 )) points (${HOURS}h at ${STEP})"
+echo "queries alone (median): ${alone} s"
+echo "verdict judge (median): ${judge} s   (verdict: ${verdict})"
+echo "ratio judge/queries:    ${ratio}×   (target ≤ 1.3×) $([ "$ok_ratio" = 1 ] && echo ok || echo MISSED)"
+echo "judge peak RSS:         ${rss_mb} MB (target ≤ 150 MB) $([ "$ok_rss" = 1 ] && echo ok || echo MISSED)"
+[ "$ok_ratio" = 1 ] && [ "$ok_rss" = 1 ]
