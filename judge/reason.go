@@ -89,7 +89,7 @@ func shiftReason(m config.Metric, out Metric, dir string, margin config.Margin, 
 	if m.Critical {
 		crit = ", critical"
 	}
-	return fmt.Sprintf("%s is %s in the canary: %s, more than the allowed %s (p=%s < %s%s)",
+	return fmt.Sprintf("%s is %s in the canary: %s, more than the allowed %s (one-sided test against the margin: p=%s < %s%s)",
 		m.Name, dir, shiftText(out), allowedText(margin, abs), pval(p), pval(alpha), crit)
 }
 
