@@ -20,12 +20,11 @@ func benchCompare(b *testing.B, n int) {
 	x := lognormal(n, math.Log(210), 0.3, 1)
 	y := lognormal(n, math.Log(200), 0.3, 2)
 	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	loopCPU(b, func() {
 		if _, err := Compare(x, y, 0.98); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(float64(2*n)*math.Log2(float64(n)*float64(n))), "ns/((m+n)log2(mn))")
 }
 
@@ -33,6 +32,27 @@ func benchCompare(b *testing.B, n int) {
 // Hodges–Lehmann estimate, 98% interval) of 10,000 vs 10,000 lognormal
 // samples. Targets on one core: <= 6 ms/op and <= 64 B × (m+n) per op.
 func BenchmarkMannWhitney10k(b *testing.B) { benchCompare(b, 10_000) }
+
+// BenchmarkCount is one counting walk over 10,000 × 10,000 differences.
+func BenchmarkCount(b *testing.B) {
+	x := lognormal(10_000, math.Log(210), 0.3, 1)
+	y := lognormal(10_000, math.Log(200), 0.3, 2)
+	s, scratch, _ := newTwoSample(x, y, diffScratch(len(x), len(y)))
+	dm := newDiffMatrix(s.x, s.y, scratch)
+	loopCPU(b, func() { dm.count(10, dm.lt, dm.le) })
+}
+
+// loopCPU runs f in the benchmark loop and reports the CPU time per
+// operation too, which is steadier than wall time on a shared machine.
+func loopCPU(b *testing.B, f func()) {
+	cpu0 := cpuTime()
+	for b.Loop() {
+		f()
+	}
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
 
 // BenchmarkMannWhitney shows the growth at 1k, 10k and 100k per side.
 func BenchmarkMannWhitney(b *testing.B) {

@@ -27,6 +27,7 @@ type diffMatrix struct {
 	wts      []float64 // their weights (active widths)
 	buf      []float64 // materialised active elements
 	rounds   int       // selection rounds so far, for tests and benchmarks
+	last     [4]int64  // the counts of the last narrow: < pa, <= pa, < pb, <= pb
 }
 
 // diffScratch is how many floats newDiffMatrix wants as scratch for sizes m, n.
@@ -61,14 +62,23 @@ func (d *diffMatrix) at(i int, c int32) float64 { return d.x[i] - d.y[len(d.y)-1
 func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	y := d.y
 	n := len(y)
-	cl, ce := n, n
+	cl, ce := n, n // per-row counts, non-increasing down the rows
 	for i, xi := range d.x {
-		for ce > 0 && xi-y[n-ce] > t {
+		e := t // the last element compared, <= t; t when none
+		for ce > 0 {
+			if e = xi - y[n-ce]; e <= t {
+				break
+			}
 			ce--
 		}
-		cl = min(cl, ce)
-		for cl > 0 && xi-y[n-cl] >= t {
-			cl--
+		switch {
+		case cl >= ce && e < t: // no element of the row equals t
+			cl = ce
+		default:
+			cl = min(cl, ce)
+			for cl > 0 && xi-y[n-cl] >= t {
+				cl--
+			}
 		}
 		lt[i], le[i] = int32(cl), int32(ce)
 		nlt += int64(cl)
@@ -112,6 +122,7 @@ func (d *diffMatrix) reset(from *band) {
 func (d *diffMatrix) narrow(kMin, kMax int64, pa, pb float64) (v float64, found bool) {
 	alt, ale := d.count(pa, d.lt, d.le)
 	blt, ble := d.count(pb, d.lt2, d.le2)
+	d.last = [4]int64{alt, ale, blt, ble}
 	switch {
 	case kMax <= alt: // all below pa
 		d.hi, d.lt = d.lt, d.hi
@@ -185,7 +196,8 @@ func (d *diffMatrix) kth(k int64) float64 {
 	} else {
 		d.reset(nil)
 	}
-	safe := false
+	safe, poor := false, false
+	delta := 0.003 // half-width of the bracket in value rounds, as a fraction of the band
 	for {
 		if d.active <= int64(cap(d.buf)) {
 			buf := d.buf[:0]
@@ -196,9 +208,11 @@ func (d *diffMatrix) kth(k int64) float64 {
 			}
 			return selectKth(buf, int(k-d.below-1))
 		}
-		prev := d.active
-		q := (float64(k-d.below) - 0.5) / float64(d.active)
+		prev, below := d.active, d.below
+		r := k - below
+		q := (float64(r) - 0.5) / float64(prev)
 		var pa, pb float64
+		interp := false
 		switch {
 		case safe:
 			pa = d.pivot(0.5, d.rows, 0)
@@ -208,7 +222,7 @@ func (d *diffMatrix) kth(k int64) float64 {
 			pa = d.pivot(q-delta, d.rows, sampleRows)
 			pb = d.pivot(q+delta, d.rows, sampleRows)
 		default:
-			const delta = 0.002
+			interp = true
 			w := d.vhi - d.vlo
 			pa = d.vlo + max(q-delta, 0)*w
 			pb = d.vlo + min(q+delta, 1)*w
@@ -217,7 +231,20 @@ func (d *diffMatrix) kth(k int64) float64 {
 			return v
 		}
 		d.rounds++
-		safe = !safe && d.active > prev/2
+		if interp {
+			// The pivots' ranks missed their targets by err, a fraction of
+			// the old band. Linear interpolation's rank error grows with the
+			// square of the band, so as a fraction of the new band it is
+			// err·new/old; the next bracket is twice that.
+			fa := float64(d.last[0]-below) / float64(prev)
+			fb := float64(d.last[3]-below) / float64(prev)
+			err := max(math.Abs(fa-max(q-delta, 0)), math.Abs(fb-min(q+delta, 1)))
+			delta = min(max(2*err*float64(d.active)/float64(prev), 0.002), 0.25)
+		}
+		// Two poor rounds in a row call for a guaranteed one.
+		bad := d.active > prev/2
+		safe = !safe && bad && poor
+		poor = bad
 	}
 }
 
