@@ -1,9 +1,11 @@
 package metrics
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"mime"
@@ -12,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -30,6 +33,9 @@ const (
 // for: Prometheus refuses more than 11,000. Longer windows are split.
 const MaxPointsPerQuery = 11000
 
+// MaxResponseSize bounds one API response's body.
+const MaxResponseSize = 512 << 20
+
 // MaxRetryAfter is the longest Retry-After a source waits for; a server
 // asking for more fails the query at once.
 const MaxRetryAfter = time.Minute
@@ -38,9 +44,12 @@ const MaxRetryAfter = time.Minute
 // Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, Cortex,
 // VictoriaMetrics). It is safe for concurrent use.
 type Prometheus struct {
-	client      api.Client // HTTP client for the API (auth, TLS, headers)
-	api         v1.API     // client_golang's API over client, for the label-values call
-	server      string     // the URL, without credentials, for messages
+	http        *http.Client // with verdict's round trippers (auth, TLS, headers)
+	client      api.Client   // client_golang's client over http, for its URL handling
+	api         v1.API       // client_golang's API over client, for the label-values call
+	bufs        sync.Pool    // *bytes.Buffer for response bodies
+	scratch     sync.Pool    // *[]Point for decoding a series before it is copied at its size
+	server      string       // the URL, without credentials, for messages
 	timeout     time.Duration
 	retries     int
 	concurrency int
@@ -82,12 +91,14 @@ func NewPrometheus(cfg config.Prometheus) (*Prometheus, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := api.NewClient(api.Config{Address: cfg.URL, RoundTripper: rt})
+	hc := &http.Client{Transport: rt}
+	client, err := api.NewClient(api.Config{Address: cfg.URL, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus.url: %w", err)
 	}
 	p := &Prometheus{
-		client:      capturingClient{client},
+		http:        hc,
+		client:      client,
 		api:         v1.NewAPI(capturingClient{client}),
 		server:      u.Redacted(),
 		timeout:     cfg.Timeout,
@@ -179,13 +190,19 @@ func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (*ran
 		"timeout": {strconv.FormatFloat(p.timeout.Seconds(), 'f', -1, 64)},
 	}
 	resp, err := p.post(actx, "/api/v1/query_range", args)
+	defer p.release(resp)
 	if err != nil || resp.status/100 != 2 {
 		return nil, classify(err, resp, actx, p.timeout)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.contentType); mt != "" && mt != "application/json" {
 		return nil, &failure{kind: "invalid response", status: resp.status, msg: fmt.Sprintf("non-JSON response (HTTP %d, %s)", resp.status, mt)}
 	}
-	body, err := decodeRangeBody(resp.body)
+	scratch, _ := p.scratch.Get().(*[]Point)
+	if scratch == nil {
+		scratch = new([]Point)
+	}
+	body, err := decodeRangeBody(resp.body, scratch)
+	p.scratch.Put(scratch)
 	switch {
 	case err != nil:
 		return nil, &failure{kind: "invalid response", status: resp.status, err: err,
@@ -203,7 +220,8 @@ func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (*ran
 }
 
 // post sends the form to the API endpoint, falling back to GET when the
-// server (or a proxy) does not allow POST, as client_golang does.
+// server (or a proxy) does not allow POST, as client_golang does. The
+// response body is in a pooled buffer: release it with p.release.
 func (p *Prometheus) post(ctx context.Context, endpoint string, args url.Values) (*response, error) {
 	u := p.client.URL(endpoint, nil)
 	form := args.Encode()
@@ -213,18 +231,53 @@ func (p *Prometheus) post(ctx context.Context, endpoint string, args url.Values)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header["Idempotency-Key"] = nil // lets the transport retry a POST on a dropped keep-alive connection
-	resp := &response{}
-	ctx = context.WithValue(ctx, responseKey{}, resp)
-	_, _, err = p.client.Do(ctx, req)
+	resp, err := p.send(req)
 	if resp.status == http.StatusMethodNotAllowed || resp.status == http.StatusNotImplemented {
+		p.release(resp)
 		u.RawQuery = form
 		if req, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil); err != nil {
-			return resp, err
+			return &response{}, err
 		}
-		*resp = response{}
-		_, _, err = p.client.Do(ctx, req)
+		resp, err = p.send(req)
 	}
 	return resp, err
+}
+
+// send does one HTTP request and reads the whole body into a pooled buffer.
+func (p *Prometheus) send(req *http.Request) (*response, error) {
+	hr, err := p.http.Do(req)
+	if err != nil {
+		return &response{}, err
+	}
+	defer hr.Body.Close()
+	buf, _ := p.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	resp := &response{
+		status:      hr.StatusCode,
+		contentType: hr.Header.Get("Content-Type"),
+		retryAfter:  hr.Header.Get("Retry-After"),
+		buf:         buf,
+	}
+	if n := hr.ContentLength; n > 0 && n <= MaxResponseSize {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(hr.Body, MaxResponseSize+1))
+	resp.body = buf.Bytes()
+	if err == nil && len(resp.body) > MaxResponseSize {
+		err = fmt.Errorf("response larger than %d MiB", MaxResponseSize>>20)
+	}
+	return resp, err
+}
+
+// release returns a response's body buffer to the pool; the body must not be used after.
+func (p *Prometheus) release(r *response) {
+	if r.buf != nil && r.buf.Cap() <= 64<<20 {
+		p.bufs.Put(r.buf)
+	}
+	r.buf, r.body = nil, nil
 }
 
 // formatTime writes t as Prometheus API seconds, as client_golang does.
@@ -347,6 +400,7 @@ type response struct {
 	contentType string
 	retryAfter  string
 	body        []byte
+	buf         *bytes.Buffer // the pooled buffer holding body, when pooled
 }
 
 // capturingClient records each response's status, headers and body in the

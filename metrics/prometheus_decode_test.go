@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/common/model"
 )
 
+func decode(b []byte) (*rangeBody, error) { return decodeRangeBody(b, new([]Point)) }
+
 // referenceDecode decodes a query_range body with encoding/json and
 // prometheus/common's model, the slow, trusted way.
 func referenceDecode(b []byte) (status string, m model.Matrix, warnings []string, err error) {
@@ -86,7 +88,7 @@ var decodeCases = map[string]string{
 func TestDecodeRangeBodyMatchesReference(t *testing.T) {
 	for name, body := range decodeCases {
 		t.Run(name, func(t *testing.T) {
-			got, err := decodeRangeBody([]byte(body))
+			got, err := decode([]byte(body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,20 +101,20 @@ func TestDecodeRangeBodyMatchesReference(t *testing.T) {
 			}
 		})
 	}
-	got, _ := decodeRangeBody([]byte(decodeCases["native histograms"]))
+	got, _ := decode([]byte(decodeCases["native histograms"]))
 	if got.series[0].histograms != 1 {
 		t.Errorf("histogram samples: %d, want 1", got.series[0].histograms)
 	}
-	got, _ = decodeRangeBody([]byte(decodeCases["error body"]))
+	got, _ = decode([]byte(decodeCases["error body"]))
 	if got.errorType != "bad_data" || got.errorMsg != `parse error at char 5: unexpected "}"` {
 		t.Errorf("error body: %q %q", got.errorType, got.errorMsg)
 	}
 	// model.Time misreads exponents; servers do not send them, but they are valid JSON.
-	got, err := decodeRangeBody([]byte(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1.70406726e9,"1"]]}]}}`))
+	got, err := decode([]byte(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1.70406726e9,"1"]]}]}}`))
 	if err != nil || !got.series[0].points[0].T.Equal(time.Unix(1704067260, 0)) {
 		t.Errorf("exponent timestamp: %v, %v", got, err)
 	}
-	got, _ = decodeRangeBody([]byte(decodeCases["typical"]))
+	got, _ = decode([]byte(decodeCases["typical"]))
 	if pt := got.series[0].points[2]; !pt.T.Equal(time.UnixMilli(1704067230001)) || pt.T.Location() != time.UTC {
 		t.Errorf("millisecond timestamp: %v", pt.T)
 	}
@@ -130,7 +132,7 @@ func TestDecodeRangeBodyRejectsMalformed(t *testing.T) {
 		`{"status":"succ` + "\x01" + `ess"}`,
 		`{"a":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
 	} {
-		if _, err := decodeRangeBody([]byte(body)); err == nil {
+		if _, err := decode([]byte(body)); err == nil {
 			t.Errorf("%.60q: no error", body)
 		}
 	}
@@ -141,7 +143,7 @@ func FuzzDecodeRangeBody(f *testing.F) {
 		f.Add([]byte(body))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := decodeRangeBody(b) // must not panic
+		got, err := decode(b) // must not panic
 		status, m, warnings, refErr := referenceDecode(b)
 		if err != nil || refErr != nil || !utf8.Valid(b) {
 			// The decoders may differ on what they accept (and encoding/json
@@ -169,8 +171,9 @@ func BenchmarkDecodeRangeBody(b *testing.B) {
 	b.Run("verdict", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
+		scratch := new([]Point) // pooled per source in Fetch
 		for b.Loop() {
-			if _, err := decodeRangeBody(body); err != nil {
+			if _, err := decodeRangeBody(body, scratch); err != nil {
 				b.Fatal(err)
 			}
 		}

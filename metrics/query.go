@@ -32,10 +32,21 @@ type Outcome struct {
 // and returns their outcomes in the order of queries. It stops starting new
 // queries once ctx is done; those not started fail with ctx's error.
 func FetchAll(ctx context.Context, src Source, queries []Query, concurrency int) []Outcome {
+	out := make([]Outcome, len(queries))
+	FetchEach(ctx, src, queries, concurrency, func(i int, o Outcome) { out[i] = o })
+	return out
+}
+
+// FetchEach runs the queries as FetchAll does and calls done(i, outcome) for
+// each query i as soon as it finishes, so that a caller can work on early
+// results (judge a metric once both its sides are in) while later queries
+// are still running. done is called exactly once per query, possibly from
+// several goroutines at once, after the query's slot is freed: a slow done
+// does not hold back fetching. FetchEach returns when every done has returned.
+func FetchEach(ctx context.Context, src Source, queries []Query, concurrency int, done func(i int, o Outcome)) {
 	if concurrency < 1 {
 		concurrency = 1
 	}
-	out := make([]Outcome, len(queries))
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
 	for i, q := range queries {
@@ -43,19 +54,18 @@ func FetchAll(ctx context.Context, src Source, queries []Query, concurrency int)
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			for j := i; j < len(queries); j++ {
-				out[j].Err = ctx.Err()
+				done(j, Outcome{Err: ctx.Err()})
 			}
 			wg.Wait()
-			return out
+			return
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
 			res, err := src.Fetch(ctx, q)
-			out[i] = Outcome{Result: res, Err: err}
+			<-sem
+			done(i, Outcome{Result: res, Err: err})
 		}()
 	}
 	wg.Wait()
-	return out
 }
