@@ -202,9 +202,10 @@ func checkAlternative(alt Alternative) error {
 // statistic W = Σ rank(x) - m(m+1)/2 of the combined midranks; the p-value is
 // exact (pwilcox) when both samples are smaller than 50 and no value is tied,
 // else the normal approximation with tie-corrected variance and continuity
-// correction. NaN and ±Inf are dropped first, as R's x[is.finite(x)]; an
-// empty side after that is ErrEmpty. When every value is equal, where R
-// gives NaN, P is 1.
+// correction. NaN and ±Inf are dropped first (x[is.finite(x)]): this is
+// verdict's rule, where R 4.2.2 drops only NaN and ranks ±Inf as extreme
+// values; an empty side after that is ErrEmpty. When every value is equal,
+// where R gives NaN, P is 1.
 func MannWhitneyUTest(x, y []float64, alt Alternative) (UTest, error) {
 	if err := checkAlternative(alt); err != nil {
 		return UTest{}, err
@@ -252,7 +253,7 @@ func binomial(n, k int) float64 {
 // of the two middle ones when m·n is even) and the two-sided confidence
 // interval of R 4.2.2's wilcox.test(x, y, conf.int = TRUE, conf.level =
 // confidence, tol.root = 1e-12) in the limit tol.root → 0. NaN and ±Inf are
-// dropped first. The differences are never materialised: time is
+// dropped first, as in MannWhitneyUTest. The differences are never materialised: time is
 // O((m+n)·log(m·n)) and memory O(m+n).
 //
 // Where R fails because all differences are equal (both samples constant),
