@@ -446,6 +446,11 @@ func TestVictoriaMetricsMatchesPrometheus(t *testing.T) {
 			t.Errorf("%s: prometheus vs victoria-metrics: %s", expr, d)
 		}
 	}
+	for scope, want := range map[string]int{`version="v1"`: 6, `version="v9"`: 0} {
+		if n, err := pv.MatchScope(ctx, scope, promtest.FixtureStart(), promtest.FixtureEnd()); err != nil || n != want {
+			t.Errorf("victoria-metrics MatchScope(%s) = %d, %v; want %d", scope, n, err, want)
+		}
+	}
 	// VictoriaMetrics drops NaN samples: where the fixture has NaN it returns
 	// the previous value (docs/prometheus.md). Infinities come back as written.
 	res, err := pv.Fetch(ctx, fixtureQuery("special", metrics.Baseline, `demo_special{version="v1"}`))
