@@ -105,12 +105,26 @@ func Judge(cfg *config.Config, data []Data) *Report {
 	return rep
 }
 
+// infs counts one side's infinite samples among its usable (non-NaN) ones.
+type infs struct{ pos, neg, usable int }
+
+// share is the fraction of usable samples that are +Inf (sign > 0) or -Inf.
+func (n infs) share(sign int) float64 {
+	if n.usable == 0 {
+		return 0
+	}
+	if sign > 0 {
+		return float64(n.pos) / float64(n.usable)
+	}
+	return float64(n.neg) / float64(n.usable)
+}
+
 // side turns one fetched side into its report entry and the finite values to test.
-func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, []string) {
+func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, infs, []string) {
 	s := Side{Query: f.Query, Series: len(f.Result.Series)}
 	if f.Err != nil {
 		s.Error = f.Err.Error()
-		return s, nil, nil
+		return s, nil, infs{}, nil
 	}
 	raw := f.Result.Values()
 	vals, _ := analysis.ApplyNaN(raw, nan)
@@ -142,7 +156,7 @@ func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, []string) {
 			s.Points = append(s.Points, ser.Points...)
 		}
 	}
-	return s, finite, warns
+	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
 }
 
 func (s *Side) sanitize() {
@@ -167,8 +181,9 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	}
 	var bw, cw []string
 	var b, c []float64
-	out.Baseline, b, bw = side(d.Baseline, nanStrategy(m))
-	out.Canary, c, cw = side(d.Canary, nanStrategy(m))
+	var bInf, cInf infs
+	out.Baseline, b, bInf, bw = side(d.Baseline, nanStrategy(m))
+	out.Canary, c, cInf, cw = side(d.Canary, nanStrategy(m))
 	for _, w := range bw {
 		out.Warnings = append(out.Warnings, "baseline: "+w)
 	}
@@ -186,6 +201,8 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	case d.Baseline.Err != nil || d.Canary.Err != nil:
 		out.Classification = Failed
 		out.Reason = errorReason(m.Name, d)
+		return out
+	case bInf.usable > 0 && cInf.usable > 0 && infClass(m, &out, bInf, cInf):
 		return out
 	case len(b) == 0 || len(c) == 0:
 		out.Classification = NoData
@@ -275,4 +292,27 @@ func shifted(x []float64, d float64) []float64 {
 		out[i] = v + d
 	}
 	return out
+}
+
+// infClass applies verdict's ±Inf rule: infinite samples are left out of the
+// rank test, but a canary with a larger share of +Inf samples than the
+// baseline (histogram_quantile's answer when requests fall beyond the largest
+// bucket) is high when increases fail it, and likewise -Inf and low. It
+// reports whether it classified the metric.
+func infClass(m config.Metric, out *Metric, b, c infs) bool {
+	inc, dec := directions(m.FailOn)
+	for _, t := range []struct {
+		on    bool
+		sign  int
+		class Classification
+		name  string
+	}{{inc, 1, High, "+Inf"}, {dec, -1, Low, "-Inf"}} {
+		if t.on && c.share(t.sign) > b.share(t.sign) {
+			out.Classification = t.class
+			out.Reason = fmt.Sprintf("%s: %s of the canary's samples are %s against %s of the baseline's (values beyond what the query can measure)",
+				m.Name, pct(c.share(t.sign)), t.name, pct(b.share(t.sign)))
+			return true
+		}
+	}
+	return false
 }

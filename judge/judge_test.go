@@ -100,7 +100,11 @@ func TestClassification(t *testing.T) {
 			data(make([]float64, 120), append(make([]float64, 100), sample(3, 20, 0.02)...)), High, "higher in the canary",
 		},
 		{"all equal on both sides passes", config.Metric{Name: "m"}, data(make([]float64, 60), make([]float64, 60)), Pass, ""},
-		{"+Inf samples are left out with a warning", config.Metric{Name: "m"}, data(sample(1, 60, 1), append(sample(2, 60, 1), math.Inf(1))), Pass, ""},
+		{"more +Inf in the canary is high", config.Metric{Name: "m"}, data(sample(1, 60, 1), append(sample(2, 60, 1), math.Inf(1))), High, "1.6% of the canary's samples are +Inf against 0%"},
+		{"an all +Inf canary is high, not nodata", config.Metric{Name: "m"}, data(sample(1, 60, 1), []float64{math.Inf(1), math.Inf(1)}), High, "100% of the canary's samples are +Inf"},
+		{"+Inf with fail_on decrease is left out", config.Metric{Name: "m", FailOn: config.Decrease}, data(sample(1, 60, 1), append(sample(2, 60, 1), math.Inf(1))), Pass, ""},
+		{"more -Inf in the canary is low", config.Metric{Name: "m"}, data(sample(1, 60, 1), append(sample(2, 60, 1), math.Inf(-1))), Low, "-Inf"},
+		{"the same +Inf share on both sides is tested without them", config.Metric{Name: "m"}, data(append(sample(1, 60, 1), math.Inf(1)), append(sample(2, 60, 1), math.Inf(1))), Pass, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,7 +137,7 @@ func make30NaN() []float64 {
 func ptr(f float64) *float64 { return &f }
 
 func TestInfWarning(t *testing.T) {
-	rep := Judge(baseConfig(config.Metric{Name: "m"}), []Data{data(sample(1, 60, 1), append(sample(2, 60, 1), math.Inf(1)))})
+	rep := Judge(baseConfig(config.Metric{Name: "m", FailOn: config.Decrease}), []Data{data(sample(1, 60, 1), append(sample(2, 60, 1), math.Inf(1)))})
 	m := rep.Metrics[0]
 	if m.Canary.Count != 60 || len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "1 +Inf") {
 		t.Fatalf("count %d, warnings %q", m.Canary.Count, m.Warnings)
