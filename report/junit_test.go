@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,5 +222,27 @@ func TestJUnitDeterministic(t *testing.T) {
 	a, b := renderJUnit(t, ciReport()), renderJUnit(t, ciReport())
 	if !bytes.Equal(a, b) {
 		t.Fatal("the same report rendered twice differs")
+	}
+}
+
+// BenchmarkCIRenderers renders a 1000-metric report in each CI format.
+func BenchmarkCIRenderers(b *testing.B) {
+	r := ciReport()
+	base := r.Metrics
+	r.Metrics = nil
+	for i := range 1000 {
+		m := base[i%len(base)]
+		m.Name = fmt.Sprintf("metric_%04d", i)
+		r.Metrics = append(r.Metrics, m)
+	}
+	for _, format := range []string{"junit", "dotenv", "openmetrics"} {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := Write(format, io.Discard, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -132,11 +132,21 @@ func b2f(b bool) float64 {
 // omLabelValue escapes a label value: backslash, double quote and newline;
 // invalid UTF-8 and other control characters become U+FFFD, as in the JUnit report.
 func omLabelValue(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r != '\n' && (r < 0x20 || r == 0x7f) {
-			return '\uFFFD'
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r < 0x20 || r == 0x7f:
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+	}
+	return b.String()
 }

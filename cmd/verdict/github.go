@@ -303,7 +303,22 @@ func clipUTF8(s string, n int) string {
 // summaryCell makes text safe in a Markdown table cell or paragraph: one line,
 // pipes escaped, HTML and backticks neutralised.
 func summaryCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'", "\r", " ", "\n", " ").Replace(singleLine(s))
+	var b strings.Builder
+	for _, r := range singleLine(s) {
+		switch r {
+		case '|':
+			b.WriteString(`\|`)
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '`':
+			b.WriteByte('\'')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func verdictIcon(v judge.Verdict) string {

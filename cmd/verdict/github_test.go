@@ -314,3 +314,25 @@ func TestWorkspacePath(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStepSummary renders the summary of a 1000-metric run in which
+// every tenth metric fails (one chart each).
+func BenchmarkStepSummary(b *testing.B) {
+	r := ghReport()
+	base := r.Metrics
+	r.Metrics = nil
+	for i := range 1000 {
+		m := base[1] // passing
+		if i%10 == 0 {
+			m = base[0] // failing, with 120 points a side
+		}
+		m.Name = fmt.Sprintf("metric_%04d", i)
+		r.Metrics = append(r.Metrics, m)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := stepSummary(r, nil, summaryLimit); len(s) == 0 {
+			b.Fatal("empty summary")
+		}
+	}
+}
