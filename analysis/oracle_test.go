@@ -90,6 +90,20 @@ func TestOracleWilcox(t *testing.T) {
 					t.Errorf("%s: method %s, R %s", name, r.Method, c.Method)
 				}
 			}
+			// The same tests as mu on the unshifted canary: wilcox.test(x, y, mu = delta).
+			pair, err := NewPair(c.X, c.Y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, alt := range alternatives {
+				r, err := pair.Test(c.Delta, alt)
+				if err != nil {
+					t.Fatalf("Test %s: %v", name, err)
+				}
+				if r.U != c.Statistic || !relClose(r.P, c.P[name], 1e-9) || r.Method != c.Method {
+					t.Errorf("Pair.Test(%v, %s): U %v p %.17g %s, R U %v p %.17g %s", c.Delta, name, r.U, r.P, r.Method, c.Statistic, c.P[name], c.Method)
+				}
+			}
 			got, err := Compare(x, c.Y, c.Conf)
 			if err != nil {
 				t.Fatal(err)

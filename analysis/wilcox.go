@@ -261,13 +261,54 @@ func binomial(n, k int) float64 {
 // equal, P is 1 and the estimate and bounds are 0, as SPEC section 4 says.
 // Differences that overflow float64 are ErrOverflow.
 func Compare(x, y []float64, confidence float64) (Comparison, error) {
-	if !(confidence > 0 && confidence < 1) {
-		return Comparison{}, fmt.Errorf("analysis: confidence %v is not between 0 and 1", confidence)
-	}
-	s, scratch, err := newTwoSample(x, y, diffScratch(len(x), len(y)))
+	p, err := NewPair(x, y)
 	if err != nil {
 		return Comparison{}, err
 	}
+	return p.Compare(confidence)
+}
+
+// Pair holds the finite values of x (canary) and y (baseline) sorted once, so
+// that the several tests a judge runs on one metric share one sort.
+type Pair struct {
+	s       *twoSample
+	scratch []float64
+}
+
+// NewPair copies and sorts the finite values of x and y (NaN and ±Inf are
+// dropped, as in MannWhitneyUTest); an empty side is ErrEmpty.
+func NewPair(x, y []float64) (*Pair, error) {
+	s, scratch, err := newTwoSample(x, y, diffScratch(len(x), len(y)))
+	if err != nil {
+		return nil, err
+	}
+	return &Pair{s: s, scratch: scratch}, nil
+}
+
+// Test is R 4.2.2's wilcox.test(x, y, mu = mu, alternative = alt): the
+// ranks of the combined sample (x - mu, y), with x - mu formed in float64 as
+// R forms it, so Test(δ, Greater) is wilcox.test(x - δ, y, alternative =
+// "greater"). The exact rule (sizes below 50, no ties) applies to the shifted
+// sample.
+func (p *Pair) Test(mu float64, alt Alternative) (UTest, error) {
+	if err := checkAlternative(alt); err != nil {
+		return UTest{}, err
+	}
+	if math.IsNaN(mu) || math.IsInf(mu, 0) {
+		return UTest{}, fmt.Errorf("analysis: mu %v is not finite", mu)
+	}
+	t := twoSample{x: p.s.x, y: p.s.y, rankStats: rankAt(p.s.x, p.s.y, mu)}
+	dist, method := t.nullDist()
+	return UTest{N1: len(t.x), N2: len(t.y), U: t.u, P: t.pValue(alt, dist), Method: method}, nil
+}
+
+// Compare is the package's Compare on the pair's samples. It may be called
+// once per Pair: it uses the pair's scratch space.
+func (p *Pair) Compare(confidence float64) (Comparison, error) {
+	if !(confidence > 0 && confidence < 1) {
+		return Comparison{}, fmt.Errorf("analysis: confidence %v is not between 0 and 1", confidence)
+	}
+	s, scratch := p.s, p.scratch
 	c := Comparison{N1: len(s.x), N2: len(s.y), U: s.u, Confidence: confidence, Method: MethodAsymptotic}
 	if s.allEqual() {
 		c.P = 1

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/verdict-ci/verdict/analysis"
@@ -50,27 +52,71 @@ func Queries(cfg *config.Config) ([]metrics.Query, error) {
 }
 
 // Run fetches every metric's two sides from src, at most concurrency queries
-// at a time, and judges them.
+// at a time, and judges each metric as soon as both its sides have arrived,
+// while later queries are still in flight. The report is the same as
+// Judge's over the same data, whatever the order queries finish in.
 func Run(ctx context.Context, cfg *config.Config, src metrics.Source, concurrency int) (*Report, error) {
 	qs, err := Queries(cfg)
 	if err != nil {
 		return nil, err
 	}
-	outs := metrics.FetchAll(ctx, src, qs, concurrency)
-	data := make([]Data, len(cfg.Metrics))
-	for i := range cfg.Metrics {
-		b, c := outs[2*i], outs[2*i+1]
-		data[i] = Data{
-			Baseline: Fetched{Query: qs[2*i].Expr, Result: b.Result, Err: b.Err},
-			Canary:   Fetched{Query: qs[2*i+1].Expr, Result: c.Result, Err: c.Err},
+	n := len(cfg.Metrics)
+	outs := make([]metrics.Outcome, len(qs))
+	results := make([]Metric, n)
+	arrived := make([]int, n)
+	var mu sync.Mutex
+	cpu := make(chan struct{}, runtime.GOMAXPROCS(0)) // judging is CPU-bound: one per core
+	alpha := (1 - cfg.Confidence) / 2
+	metrics.FetchEach(ctx, src, qs, concurrency, func(i int, o metrics.Outcome) {
+		m := i / 2
+		mu.Lock()
+		outs[i] = o
+		arrived[m]++
+		ready := arrived[m] == 2
+		mu.Unlock()
+		if !ready {
+			return
 		}
+		cpu <- struct{}{}
+		defer func() { <-cpu }()
+		results[m] = judgeMetric(cfg.Metrics[m], pairOf(qs, outs, m), cfg.Confidence, alpha)
+	})
+	rep := newReport(cfg)
+	rep.Metrics = results
+	finish(cfg, rep)
+	return rep, nil
+}
+
+// pairOf pairs the outcomes of metric m's two queries.
+func pairOf(qs []metrics.Query, outs []metrics.Outcome, m int) Data {
+	b, c := outs[2*m], outs[2*m+1]
+	return Data{
+		Baseline: Fetched{Query: qs[2*m].Expr, Result: b.Result, Err: b.Err},
+		Canary:   Fetched{Query: qs[2*m+1].Expr, Result: c.Result, Err: c.Err},
 	}
-	return Judge(cfg, data), nil
 }
 
 // Judge classifies every metric, scores the groups and decides the verdict.
 // data[i] belongs to cfg.Metrics[i]. The same input always gives the same report.
 func Judge(cfg *config.Config, data []Data) *Report {
+	rep := newReport(cfg)
+	alpha := (1 - cfg.Confidence) / 2
+	for i, m := range cfg.Metrics {
+		var d Data
+		if i < len(data) {
+			d = data[i]
+		} else {
+			d.Baseline.Err = fmt.Errorf("no data fetched")
+			d.Canary.Err = d.Baseline.Err
+		}
+		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha))
+	}
+	finish(cfg, rep)
+	return rep
+}
+
+// newReport starts a report: its window, comparison kind and warnings.
+func newReport(cfg *config.Config) *Report {
 	rep := &Report{
 		SchemaVersion: SchemaVersion,
 		Window: Window{
@@ -89,20 +135,13 @@ func Judge(cfg *config.Config, data []Data) *Report {
 			"before/after comparison: the baseline is the same window %s earlier, not a concurrent deployment; "+
 				"traffic changes over time too, so this is weaker evidence than a concurrent baseline", cfg.Baseline.Offset))
 	}
-	alpha := (1 - cfg.Confidence) / 2
-	for i, m := range cfg.Metrics {
-		var d Data
-		if i < len(data) {
-			d = data[i]
-		} else {
-			d.Baseline.Err = fmt.Errorf("no data fetched")
-			d.Canary.Err = d.Baseline.Err
-		}
-		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha))
-	}
+	return rep
+}
+
+// finish scores the groups and decides the verdict of a report whose metrics are judged.
+func finish(cfg *config.Config, rep *Report) {
 	score(cfg, rep)
 	decide(cfg, rep)
-	return rep
 }
 
 // infs counts one side's infinite samples among its usable (non-NaN) ones.
@@ -210,7 +249,11 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 		return out
 	}
 
-	cmp, err := analysis.Compare(c, b, confidence)
+	pair, err := analysis.NewPair(c, b)
+	var cmp analysis.Comparison
+	if err == nil {
+		cmp, err = pair.Compare(confidence)
+	}
 	if err != nil {
 		out.Classification = Failed
 		out.Reason = fmt.Sprintf("%s: statistics failed: %v", m.Name, err)
@@ -237,7 +280,7 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	var dInc, dDec float64
 	if inc {
 		dInc = m.AllowedIncrease.Of(bm)
-		t, err := analysis.MannWhitneyUTest(shifted(c, -dInc), b, analysis.Greater)
+		t, err := pair.Test(dInc, analysis.Greater) // wilcox.test(c - δ, b, "greater")
 		if err == nil {
 			pHigh = t.P
 			high = t.P < alpha
@@ -245,7 +288,7 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	}
 	if dec {
 		dDec = m.AllowedDecrease.Of(bm)
-		t, err := analysis.MannWhitneyUTest(shifted(c, dDec), b, analysis.Less)
+		t, err := pair.Test(-dDec, analysis.Less) // wilcox.test(c + δ, b, "less")
 		if err == nil {
 			pLow = t.P
 			low = t.P < alpha
@@ -281,17 +324,6 @@ func directions(d config.Direction) (inc, dec bool) {
 	default:
 		return true, true
 	}
-}
-
-func shifted(x []float64, d float64) []float64 {
-	if d == 0 {
-		return x
-	}
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = v + d
-	}
-	return out
 }
 
 // infClass applies verdict's ±Inf rule: infinite samples are left out of the

@@ -2,6 +2,7 @@ package judge
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -316,4 +317,46 @@ func TestKayentaDifferences(t *testing.T) {
 			t.Fatalf("verdict %s", rep.Verdict)
 		}
 	})
+}
+
+// jitterSource answers from a map after a delay that differs per query, so
+// queries finish out of order.
+type jitterSource map[string][]float64
+
+func (s jitterSource) Fetch(ctx context.Context, q metrics.Query) (metrics.Result, error) {
+	time.Sleep(time.Duration(len(q.Expr)%7) * time.Millisecond)
+	vals, ok := s[q.Expr]
+	if !ok {
+		return metrics.Result{}, errors.New("no such series")
+	}
+	return fetched(vals).Result, nil
+}
+
+func TestRunEqualsJudge(t *testing.T) {
+	var ms []config.Metric
+	src := jitterSource{}
+	var data []Data
+	for i := 0; i < 12; i++ {
+		name := strings.Repeat("m", i+1)
+		ms = append(ms, config.Metric{Name: name, Query: name + "{ {{ .Scope }} }"})
+		d := higher(uint64(i))
+		if i%3 == 0 {
+			d = same(uint64(i))
+		}
+		src[name+`{ version="a" }`] = d.Baseline.Result.Values()
+		src[name+`{ version="b" }`] = d.Canary.Result.Values()
+		data = append(data, Data{Baseline: Fetched{Query: name + `{ version="a" }`, Result: d.Baseline.Result}, Canary: Fetched{Query: name + `{ version="b" }`, Result: d.Canary.Result}})
+	}
+	cfg := baseConfig(ms...)
+	want, _ := json.Marshal(Judge(cfg, data))
+	for _, conc := range []int{1, 3, 24} {
+		rep, err := Run(context.Background(), cfg, src, conc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(rep)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("concurrency %d: Run differs from Judge:\n%s\n%s", conc, got, want)
+		}
+	}
 }
