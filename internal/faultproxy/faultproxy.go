@@ -1,0 +1,369 @@
+// Package faultproxy is an HTTP proxy for tests that sits in front of a real
+// Prometheus-compatible server and injects faults into chosen requests:
+// hangs, delays, error statuses and pages, malformed or truncated bodies and
+// dropped connections, while recording every request it saw.
+//
+// A Fault applies to the requests whose PromQL query contains its Match
+// text, for the first Times requests of each distinct query (0: all of
+// them); other requests are forwarded unchanged. When the target is down the
+// proxy answers 502 with an HTML page, as nginx or a cloud load balancer would.
+package faultproxy
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Action is what a fault does to a request.
+type Action int
+
+const (
+	// Delay waits Fault.Delay, then forwards the request.
+	Delay Action = iota + 1
+	// Hang holds the request without answering until the client gives up
+	// or the proxy closes.
+	Hang
+	// Respond answers Fault.Status, Fault.Header and Fault.Body without
+	// forwarding.
+	Respond
+	// Truncate forwards the request, then sends the target's headers with
+	// the full Content-Length but only the first half of the body, and
+	// drops the connection.
+	Truncate
+	// Drop closes the connection without any response.
+	Drop
+)
+
+func (a Action) String() string {
+	switch a {
+	case Delay:
+		return "delay"
+	case Hang:
+		return "hang"
+	case Respond:
+		return "respond"
+	case Truncate:
+		return "truncate"
+	case Drop:
+		return "drop"
+	}
+	return fmt.Sprintf("Action(%d)", int(a))
+}
+
+// Fault is one injected failure.
+type Fault struct {
+	// Match selects requests whose PromQL query contains it; "" matches all.
+	Match string
+	// Times is how many requests of each distinct query get the fault
+	// (0: every one); later ones pass through.
+	Times int
+	// Action is what happens to a selected request.
+	Action Action
+	// Delay is Delay's wait.
+	Delay time.Duration
+	// Status, Header and Body are Respond's answer (Status 0 means 200).
+	Status int
+	Header map[string]string
+	Body   string
+}
+
+// Request is one request the proxy received.
+type Request struct {
+	At     time.Time
+	Method string
+	Path   string
+	Query  string      // the PromQL query (form value "query")
+	Header http.Header // as received
+	Fault  string      // the action applied, "" when forwarded unchanged
+	Status int         // the status sent, 0 when none was
+}
+
+// Proxy is a running fault-injecting proxy. Its methods are safe for
+// concurrent use.
+type Proxy struct {
+	// URL is the proxy's base URL, to use as the server's URL.
+	URL string
+
+	srv    *httptest.Server
+	client *http.Client
+	closed chan struct{}
+
+	mu        sync.Mutex
+	target    *url.URL
+	faults    []Fault
+	seen      map[seenKey]int // requests per fault and query
+	requests  []Request
+	onRequest func(n int, query string)
+}
+
+type seenKey struct {
+	fault int
+	query string
+}
+
+// BadGatewayPage is the body of the 502 the proxy sends when the target
+// cannot be reached.
+const BadGatewayPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>faultproxy</center>\r\n</body>\r\n</html>\r\n"
+
+// New starts a proxy on a free loopback port that forwards to target (a
+// base URL such as http://127.0.0.1:9090). Close stops it.
+func New(target string) (*Proxy, error) {
+	u, err := parseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{
+		target: u,
+		closed: make(chan struct{}),
+		seen:   map[seenKey]int{},
+		client: &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}},
+	}
+	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
+	p.URL = p.srv.URL
+	return p, nil
+}
+
+// Close stops the proxy: hanging requests are released and every
+// connection is closed. After Close, connecting to URL is refused.
+func (p *Proxy) Close() {
+	p.mu.Lock()
+	select {
+	case <-p.closed:
+		p.mu.Unlock()
+		return
+	default:
+		close(p.closed)
+	}
+	p.mu.Unlock()
+	p.srv.CloseClientConnections()
+	p.srv.Close()
+	p.client.CloseIdleConnections()
+}
+
+// SetTarget points the proxy at another server, e.g. a restarted one.
+func (p *Proxy) SetTarget(target string) error {
+	u, err := parseTarget(target)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.target = u
+	p.mu.Unlock()
+	p.client.CloseIdleConnections()
+	return nil
+}
+
+// Inject adds faults; for each request the first fault that matches and
+// has not been used up applies.
+func (p *Proxy) Inject(faults ...Fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = append(p.faults, faults...)
+}
+
+// OnRequest sets a function called with the 1-based number and the query of
+// each request before the proxy handles it; the request waits for it.
+func (p *Proxy) OnRequest(f func(n int, query string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onRequest = f
+}
+
+// Requests returns the requests received so far, in arrival order.
+func (p *Proxy) Requests() []Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Request(nil), p.requests...)
+}
+
+// Count returns how many requests had a query containing match and got
+// the action act ("" for forwarded unchanged).
+func (p *Proxy) Count(match, act string) int {
+	n := 0
+	for _, r := range p.Requests() {
+		if strings.Contains(r.Query, match) && r.Fault == act {
+			n++
+		}
+	}
+	return n
+}
+
+func parseTarget(target string) (*url.URL, error) {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("faultproxy: target %q: want an http:// or https:// base URL", target)
+	}
+	return u, nil
+}
+
+func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	query := r.URL.Query().Get("query")
+	if r.Method == http.MethodPost {
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("query") {
+			query = form.Get("query")
+		}
+	}
+
+	p.mu.Lock()
+	idx := len(p.requests)
+	p.requests = append(p.requests, Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Query: query, Header: r.Header.Clone()})
+	hook := p.onRequest
+	fault, ok := p.pick(query)
+	target := *p.target
+	p.mu.Unlock()
+
+	if hook != nil {
+		hook(idx+1, query)
+	}
+	record := func(act string, status int) {
+		p.mu.Lock()
+		p.requests[idx].Fault, p.requests[idx].Status = act, status
+		p.mu.Unlock()
+	}
+	if !ok {
+		record("", p.forward(w, r, &target, body, nil))
+		return
+	}
+	act := fault.Action.String()
+	switch fault.Action {
+	case Delay:
+		select {
+		case <-time.After(fault.Delay):
+		case <-r.Context().Done():
+			record(act, 0)
+			return
+		case <-p.closed:
+			record(act, 0)
+			drop(w, true)
+			return
+		}
+		record(act, p.forward(w, r, &target, body, nil))
+	case Hang:
+		record(act, 0)
+		select {
+		case <-r.Context().Done():
+		case <-p.closed:
+			drop(w, true)
+		}
+	case Respond:
+		status := fault.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		for k, v := range fault.Header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, fault.Body)
+		record(act, status)
+	case Truncate:
+		record(act, p.forward(w, r, &target, body, func(b []byte) []byte { return b[:len(b)/2] }))
+	case Drop:
+		record(act, 0)
+		drop(w, true)
+	default:
+		http.Error(w, "faultproxy: unknown action "+act, http.StatusInternalServerError)
+	}
+}
+
+// pick returns the fault for a request and counts it; p.mu is held.
+func (p *Proxy) pick(query string) (Fault, bool) {
+	for i, f := range p.faults {
+		if !strings.Contains(query, f.Match) {
+			continue
+		}
+		k := seenKey{i, query}
+		if f.Times > 0 && p.seen[k] >= f.Times {
+			continue
+		}
+		p.seen[k]++
+		return f, true
+	}
+	return Fault{}, false
+}
+
+// forward sends the request to target and writes the answer, passing its
+// body through cut when cut is set (the Content-Length stays the full
+// length, so the client sees the body end early). It returns the status sent.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, target *url.URL, body []byte, cut func([]byte) []byte) int {
+	u := *target
+	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
+	u.RawQuery = r.URL.RawQuery
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-p.closed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	out, err := http.NewRequestWithContext(ctx, r.Method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return badGateway(w)
+	}
+	out.Header = r.Header.Clone()
+	out.Header.Del("Accept-Encoding") // keep bodies plain, so Truncate cuts bytes the client reads
+	resp, err := p.client.Do(out)
+	if err != nil {
+		return badGateway(w)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return badGateway(w)
+	}
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	w.WriteHeader(resp.StatusCode)
+	if cut != nil {
+		w.Write(cut(data))
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		drop(w, false)
+		return resp.StatusCode
+	}
+	w.Write(data)
+	return resp.StatusCode
+}
+
+func badGateway(w http.ResponseWriter) int {
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(http.StatusBadGateway)
+	io.WriteString(w, BadGatewayPage)
+	return http.StatusBadGateway
+}
+
+// drop closes the request's connection at once: with a TCP reset when
+// reset is set, else in order (the client reads what was sent, then EOF).
+func drop(w http.ResponseWriter, reset bool) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok && reset {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
