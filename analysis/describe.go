@@ -11,7 +11,12 @@ import (
 // ignored, as the tests ignore them; Count is the number of finite values and
 // ErrEmpty is returned when there are none.
 func Describe(x []float64) (Summary, error) {
-	s := finiteSorted(x)
+	return DescribeSorted(finiteSorted(x))
+}
+
+// DescribeSorted is Describe of values that are already finite and sorted
+// ascending, such as a Pair's (see Pair.Sorted); it does not copy them.
+func DescribeSorted(s []float64) (Summary, error) {
 	if len(s) == 0 {
 		return Summary{}, ErrEmpty
 	}

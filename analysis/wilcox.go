@@ -285,6 +285,10 @@ func NewPair(x, y []float64) (*Pair, error) {
 	return &Pair{s: s, scratch: scratch}, nil
 }
 
+// Sorted returns the pair's finite values of x and y, ascending. They are
+// the pair's own: read them, do not modify them.
+func (p *Pair) Sorted() (x, y []float64) { return p.s.x, p.s.y }
+
 // Test is R 4.2.2's wilcox.test(x, y, mu = mu, alternative = alt): the
 // ranks of the combined sample (x - mu, y), with x - mu formed in float64 as
 // R forms it, so Test(δ, Greater) is wilcox.test(x - δ, y, alternative =

@@ -158,44 +158,67 @@ func (n infs) share(sign int) float64 {
 	return float64(n.neg) / float64(n.usable)
 }
 
-// side turns one fetched side into its report entry and the finite values to test.
+// side turns one fetched side into its report entry (without statistics,
+// see describe) and the finite values to test, in one pass over the points.
 func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, infs, []string) {
 	s := Side{Query: f.Query, Series: len(f.Result.Series)}
 	if f.Err != nil {
 		s.Error = f.Err.Error()
 		return s, nil, infs{}, nil
 	}
-	raw := f.Result.Values()
-	vals, _ := analysis.ApplyNaN(raw, nan)
-	finite := vals[:0:0]
+	total := 0
+	for _, ser := range f.Result.Series {
+		total += len(ser.Points)
+	}
+	finite := make([]float64, 0, total)
 	var posInf, negInf int
-	for _, v := range vals {
-		switch {
-		case math.IsInf(v, 1):
-			posInf++
-		case math.IsInf(v, -1):
-			negInf++
-		case !math.IsNaN(v):
-			finite = append(finite, v)
+	for _, ser := range f.Result.Series {
+		for _, p := range ser.Points {
+			v := p.V
+			switch {
+			case math.IsNaN(v):
+				if nan == analysis.NaNZero {
+					finite = append(finite, 0)
+				}
+			case math.IsInf(v, 1):
+				posInf++
+			case math.IsInf(v, -1):
+				negInf++
+			default:
+				finite = append(finite, v)
+			}
 		}
 	}
 	var warns []string
 	if posInf+negInf > 0 {
 		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
 	}
-	if sum, err := analysis.Describe(finite); err == nil {
-		s.Count, s.Mean, s.Median, s.Min, s.Max = sum.Count, sum.Mean, sum.Median, sum.Min, sum.Max
-		s.Stddev, s.P90, s.P95, s.P99 = sum.Stddev, sum.P90, sum.P95, sum.P99
-	}
-	s.sanitize()
 	if len(f.Result.Series) == 1 {
 		s.Points = f.Result.Series[0].Points // shared, not copied
 	} else {
+		s.Points = make([]TimedValue, 0, total)
 		for _, ser := range f.Result.Series {
 			s.Points = append(s.Points, ser.Points...)
 		}
 	}
 	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
+}
+
+// describe fills a side's statistics from its finite values, sorted
+// ascending when sorted is true (a Pair's), else in any order.
+func (s *Side) describe(vals []float64, sorted bool) {
+	var sum analysis.Summary
+	var err error
+	if sorted {
+		sum, err = analysis.DescribeSorted(vals)
+	} else {
+		sum, err = analysis.Describe(vals)
+	}
+	if err == nil {
+		s.Count, s.Mean, s.Median, s.Min, s.Max = sum.Count, sum.Mean, sum.Median, sum.Min, sum.Max
+		s.Stddev, s.P90, s.P95, s.P99 = sum.Stddev, sum.P90, sum.P95, sum.P99
+	}
+	s.sanitize()
 }
 
 func (s *Side) sanitize() {
@@ -223,6 +246,19 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	var bInf, cInf infs
 	out.Baseline, b, bInf, bw = side(d.Baseline, nanStrategy(m))
 	out.Canary, c, cInf, cw = side(d.Canary, nanStrategy(m))
+	var pair *analysis.Pair
+	if len(b) > 0 && len(c) > 0 {
+		if p, err := analysis.NewPair(c, b); err == nil {
+			pair = p
+			cs, bs := p.Sorted()
+			out.Canary.describe(cs, true)
+			out.Baseline.describe(bs, true)
+		}
+	}
+	if pair == nil {
+		out.Baseline.describe(b, false)
+		out.Canary.describe(c, false)
+	}
 	for _, w := range bw {
 		out.Warnings = append(out.Warnings, "baseline: "+w)
 	}
@@ -249,11 +285,12 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 		return out
 	}
 
-	pair, err := analysis.NewPair(c, b)
-	var cmp analysis.Comparison
-	if err == nil {
-		cmp, err = pair.Compare(confidence)
+	if pair == nil {
+		out.Classification = Failed
+		out.Reason = fmt.Sprintf("%s: statistics failed: no finite samples", m.Name)
+		return out
 	}
+	cmp, err := pair.Compare(confidence)
 	if err != nil {
 		out.Classification = Failed
 		out.Reason = fmt.Sprintf("%s: statistics failed: %v", m.Name, err)

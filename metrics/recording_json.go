@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -124,14 +128,22 @@ func writeJSONString(bw *bufio.Writer, s string) {
 
 // decoder is a small JSON reader over a whole recording held in memory.
 type decoder struct {
-	b    []byte
-	i    int
-	err  error // set by query, which returns its value rather than an error
-	hint int   // expected points per series, from the window
+	b     []byte
+	i     int
+	err   error       // set by query, which returns its value rather than an error
+	hint  int         // expected points per series, from the window
+	tasks []pointTask // points arrays found but not yet decoded, when decoding in parallel
+}
+
+// pointTask is one series' points array, to decode after the structure.
+type pointTask struct {
+	q     *RecordedQuery
+	idx   int // index of the series in q.Series
+	start int // offset of the array's '['
 }
 
 func decodeRecording(b []byte) (*Recording, error) {
-	d := &decoder{b: b}
+	d := &decoder{b: b, tasks: []pointTask{}}
 	rec := &Recording{}
 	err := d.object(func(key string) error {
 		switch key {
@@ -188,7 +200,68 @@ func decodeRecording(b []byte) (*Recording, error) {
 	if d.i != len(d.b) {
 		return nil, d.errf("unexpected data after the recording")
 	}
+	if err := d.decodePoints(); err != nil {
+		return nil, err
+	}
 	return rec, nil
+}
+
+// decodePoints decodes the points arrays the structure pass skipped, on every
+// core; the first error in file order is returned.
+func (d *decoder) decodePoints() error {
+	errs := make([]error, len(d.tasks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(d.tasks)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(d.tasks) {
+					return
+				}
+				t := d.tasks[k]
+				sub := &decoder{b: d.b, i: t.start, hint: d.hint}
+				t.q.Series[t.idx].Points, errs[k] = sub.points()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// skipArray moves past the array at d.i without decoding it.
+func (d *decoder) skipArray() error {
+	d.ws()
+	if d.i >= len(d.b) || d.b[d.i] != '[' {
+		return d.expect('[')
+	}
+	depth := 0
+	for i := d.i; i < len(d.b); i++ {
+		switch d.b[i] {
+		case '"':
+			for i++; i < len(d.b) && d.b[i] != '"'; i++ {
+				if d.b[i] == '\\' {
+					i++
+				}
+			}
+		case '[':
+			depth++
+		case ']':
+			if depth--; depth == 0 {
+				d.i = i + 1
+				return nil
+			}
+		}
+	}
+	d.i = len(d.b)
+	return d.errf("unexpected end of file in an array")
 }
 
 func (d *decoder) window(w *RecordedWindow) error {
@@ -243,9 +316,18 @@ func (d *decoder) query() *RecordedQuery {
 							return err
 						})
 					case "points":
-						pts, err := d.points()
-						s.Points = pts
-						return err
+						if d.tasks == nil {
+							pts, err := d.points()
+							s.Points = pts
+							return err
+						}
+						t := pointTask{q: q, idx: len(q.Series), start: d.i}
+						if n := len(d.tasks); n > 0 && d.tasks[n-1].q == q && d.tasks[n-1].idx == t.idx {
+							d.tasks[n-1] = t // a repeated key replaces, as in encoding/json
+						} else {
+							d.tasks = append(d.tasks, t)
+						}
+						return d.skipArray()
 					}
 					return d.errf("unknown field %q", key)
 				})
@@ -272,18 +354,24 @@ func (d *decoder) pointsInto(out []Point) ([]Point, error) {
 		if err := d.expect('['); err != nil {
 			return err
 		}
-		sec, err := d.number()
-		if err != nil {
-			return err
+		d.ws()
+		start := d.i
+		for d.i < len(d.b) && strings.IndexByte("0123456789.eE+-", d.b[d.i]) >= 0 {
+			d.i++
 		}
-		if math.IsNaN(sec) || math.IsInf(sec, 0) || sec < -1e11 || sec > 1e11 {
-			return d.errf("timestamp %v out of range", sec)
+		ms, ok := parseMillis(d.b[start:d.i])
+		if !ok {
+			return d.errf("timestamp %q is not a number", d.b[start:d.i])
+		}
+		if ms < -1e14 || ms > 1e14 {
+			return d.errf("timestamp %q out of range", d.b[start:d.i])
 		}
 		if err := d.expect(','); err != nil {
 			return err
 		}
 		d.ws()
 		var v float64
+		var err error
 		if d.i < len(d.b) && d.b[d.i] == '"' {
 			raw, err := d.rawString()
 			if err != nil {
@@ -298,7 +386,7 @@ func (d *decoder) pointsInto(out []Point) ([]Point, error) {
 		if err := d.expect(']'); err != nil {
 			return err
 		}
-		out = append(out, Point{T: time.UnixMilli(int64(math.Round(sec * 1e3))).UTC(), V: v})
+		out = append(out, Point{T: time.UnixMilli(ms).UTC(), V: v})
 		return nil
 	})
 	return out, err

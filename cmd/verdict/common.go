@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,6 +69,9 @@ func (cf *configFlags) load(e *env) (*config.Config, *metrics.Recording, error) 
 	if err != nil {
 		return nil, nil, dataErr(err)
 	}
+	// The file's bytes are garbage now and as large as the decoded points:
+	// hand them back before judging doubles the heap again.
+	debug.FreeOSMemory()
 	if cfg.Window.End.Equal(now) && !cf.set.Changed("start") {
 		// No window was asked for: judge the recording's own.
 		cfg.Window.Start, cfg.Window.End = rec.Window.Start, rec.Window.End
