@@ -337,8 +337,9 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 	if dist != nil {
 		kLo, kHi = exactRanks(dist, alpha)
 	} else {
-		c.CILow, kLo = s.rootAsymptotic(-qnorm(alpha/2), lo, hi)
-		c.CIHigh, kHi = s.rootAsymptotic(qnorm(alpha/2), lo, hi)
+		wLo, wHi := s.wAt(lo), s.wAt(hi) // R evaluates both ends for each root; they do not depend on zq
+		c.CILow, kLo = s.rootAsymptotic(-qnorm(alpha/2), lo, hi, wLo, wHi)
+		c.CIHigh, kHi = s.rootAsymptotic(qnorm(alpha/2), lo, hi, wLo, wHi)
 	}
 	dm := newDiffMatrix(s.x, s.y, scratch)
 	kMed := (dm.size() + 1) / 2
@@ -396,11 +397,12 @@ func exactRanks(dist *wilcoxDist, alpha float64) (lo, hi int64) {
 // = #{D > d} and σ only sees the ties within each sample, so W is a
 // non-increasing step function of d and the root is the order statistic
 // D_(k), k = mn - a + 1, a the smallest count with W > zq (clamped to [1, mn]).
-func (s *twoSample) rootAsymptotic(zq, lo, hi float64) (v float64, k int64) {
-	if s.wAt(lo)-zq <= 0 {
+// wLo and wHi are W(lo) and W(hi), computed once for both roots.
+func (s *twoSample) rootAsymptotic(zq, lo, hi, wLo, wHi float64) (v float64, k int64) {
+	if wLo-zq <= 0 {
 		return lo, 0
 	}
-	if s.wAt(hi)-zq >= 0 {
+	if wHi-zq >= 0 {
 		return hi, 0
 	}
 	mn := int64(len(s.x)) * int64(len(s.y))
