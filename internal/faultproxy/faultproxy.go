@@ -220,40 +220,42 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 
 	p.mu.Lock()
 	idx := len(p.requests)
-	p.requests = append(p.requests, Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Query: query, Header: r.Header.Clone()})
-	hook := p.onRequest
 	fault, ok := p.pick(query)
+	req := Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Query: query, Header: r.Header.Clone()}
+	if ok {
+		req.Fault = fault.Action.String()
+	}
+	p.requests = append(p.requests, req)
+	hook := p.onRequest
 	target := *p.target
 	p.mu.Unlock()
 
 	if hook != nil {
 		hook(idx+1, query)
 	}
-	record := func(act string, status int) {
+	// sent records the status of the answer before it is written, so that
+	// Requests is complete by the time the client has it.
+	sent := func(status int) {
 		p.mu.Lock()
-		p.requests[idx].Fault, p.requests[idx].Status = act, status
+		p.requests[idx].Status = status
 		p.mu.Unlock()
 	}
 	if !ok {
-		record("", p.forward(w, r, &target, body, nil))
+		p.forward(w, r, &target, body, sent, nil)
 		return
 	}
-	act := fault.Action.String()
 	switch fault.Action {
 	case Delay:
 		select {
 		case <-time.After(fault.Delay):
 		case <-r.Context().Done():
-			record(act, 0)
 			return
 		case <-p.closed:
-			record(act, 0)
 			drop(w, true)
 			return
 		}
-		record(act, p.forward(w, r, &target, body, nil))
+		p.forward(w, r, &target, body, sent, nil)
 	case Hang:
-		record(act, 0)
 		select {
 		case <-r.Context().Done():
 		case <-p.closed:
@@ -267,16 +269,15 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		for k, v := range fault.Header {
 			w.Header().Set(k, v)
 		}
+		sent(status)
 		w.WriteHeader(status)
 		io.WriteString(w, fault.Body)
-		record(act, status)
 	case Truncate:
-		record(act, p.forward(w, r, &target, body, func(b []byte) []byte { return b[:len(b)/2] }))
+		p.forward(w, r, &target, body, sent, func(b []byte) []byte { return b[:len(b)/2] })
 	case Drop:
-		record(act, 0)
 		drop(w, true)
 	default:
-		http.Error(w, "faultproxy: unknown action "+act, http.StatusInternalServerError)
+		http.Error(w, "faultproxy: unknown action "+fault.Action.String(), http.StatusInternalServerError)
 	}
 }
 
@@ -296,10 +297,10 @@ func (p *Proxy) pick(query string) (Fault, bool) {
 	return Fault{}, false
 }
 
-// forward sends the request to target and writes the answer, passing its
-// body through cut when cut is set (the Content-Length stays the full
-// length, so the client sees the body end early). It returns the status sent.
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, target *url.URL, body []byte, cut func([]byte) []byte) int {
+// forward sends the request to target and writes the answer, calling sent
+// with its status first, and passing its body through cut when cut is set
+// (the Content-Length stays the full length, so the client sees the body end early).
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, target *url.URL, body []byte, sent func(int), cut func([]byte) []byte) {
 	u := *target
 	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
 	u.RawQuery = r.URL.RawQuery
@@ -314,41 +315,44 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, target *url.URL,
 	}()
 	out, err := http.NewRequestWithContext(ctx, r.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return badGateway(w)
+		badGateway(w, sent)
+		return
 	}
 	out.Header = r.Header.Clone()
 	out.Header.Del("Accept-Encoding") // keep bodies plain, so Truncate cuts bytes the client reads
 	resp, err := p.client.Do(out)
 	if err != nil {
-		return badGateway(w)
+		badGateway(w, sent)
+		return
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return badGateway(w)
+		badGateway(w, sent)
+		return
 	}
 	for k, v := range resp.Header {
 		w.Header()[k] = v
 	}
 	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	sent(resp.StatusCode)
 	w.WriteHeader(resp.StatusCode)
-	if cut != nil {
-		w.Write(cut(data))
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
-		drop(w, false)
-		return resp.StatusCode
+	if cut == nil {
+		w.Write(data)
+		return
 	}
-	w.Write(data)
-	return resp.StatusCode
+	w.Write(cut(data))
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	drop(w, false)
 }
 
-func badGateway(w http.ResponseWriter) int {
+func badGateway(w http.ResponseWriter, sent func(int)) {
 	w.Header().Set("Content-Type", "text/html")
+	sent(http.StatusBadGateway)
 	w.WriteHeader(http.StatusBadGateway)
 	io.WriteString(w, BadGatewayPage)
-	return http.StatusBadGateway
 }
 
 // drop closes the request's connection at once: with a TCP reset when
