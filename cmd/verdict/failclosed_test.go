@@ -185,6 +185,17 @@ func fcServer(t *testing.T) (*promtest.Server, []byte) {
 	return srv, clean.json
 }
 
+// fcProxy starts a fault proxy in front of target, closed when the test ends.
+func fcProxy(t *testing.T, target string) *faultproxy.Proxy {
+	t.Helper()
+	p, err := faultproxy.New(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
 const (
 	matchLatencyCanary = `demo_latency_seconds{ version="v2" }`
 	matchConstant      = `demo_constant{`
@@ -314,11 +325,7 @@ func TestFailClosedFaults(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := faultproxy.New(srv.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			p := fcProxy(t, srv.URL)
 			p.Inject(c.faults...)
 			url := p.URL
 			switch c.url {
@@ -351,11 +358,7 @@ func TestFailClosedPrometheusRestart(t *testing.T) {
 	run := func(t *testing.T, retries int, restart bool) (fcRun, *faultproxy.Proxy) {
 		t.Helper()
 		srv := promtest.Start(t, fixture)
-		p, err := faultproxy.New(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
+		p := fcProxy(t, srv.URL)
 		var wg sync.WaitGroup
 		t.Cleanup(wg.Wait)
 		p.OnRequest(func(n int, _ string) {
@@ -428,11 +431,7 @@ func TestFailClosedPrometheusRestart(t *testing.T) {
 // is an error too, never a promote.
 func TestFailClosedRecordOfFailure(t *testing.T) {
 	srv := promtest.Start(t, fixture)
-	p, err := faultproxy.New(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := fcProxy(t, srv.URL)
 	p.Inject(faultproxy.Fault{Match: matchConstant, Action: faultproxy.Respond, Status: 422, Header: jsonHeader(),
 		Body: `{"status":"error","errorType":"execution","error":"many-to-many matching not allowed"}`})
 	cfg := fcConfig(t, p.URL, promOpts{})
@@ -450,11 +449,7 @@ func TestFailClosedRecordOfFailure(t *testing.T) {
 // point arrives and nothing fails.
 func TestFailClosedLongWindowChunked(t *testing.T) {
 	srv := promtest.Start(t, fixture)
-	p, err := faultproxy.New(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := fcProxy(t, srv.URL)
 	r := judgeWithReport(t, fcConfig(t, p.URL, promOpts{}), "--step", "250ms")
 	if r.code == exitError || r.code == exitUsage {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
