@@ -119,6 +119,13 @@ func NewPrometheus(cfg config.Prometheus) (*Prometheus, error) {
 	return p, nil
 }
 
+// SetLogger sends the source's retry warnings to l instead of slog's default.
+func (p *Prometheus) SetLogger(l *slog.Logger) {
+	if l != nil {
+		p.log = l
+	}
+}
+
 // Concurrency is how many queries the config allows in flight (default 8),
 // the value to pass to FetchAll.
 func (p *Prometheus) Concurrency() int { return p.concurrency }

@@ -36,7 +36,7 @@ interval); a failed query exits 4, a finding exits 3.`,
 		if !online {
 			return nil
 		}
-		src, err := source(cfg, rec)
+		src, err := source(e, cfg, rec)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ failures and make record exit 4.`,
 		if err != nil {
 			return err
 		}
-		src, err := source(cfg, rec)
+		src, err := source(e, cfg, rec)
 		if err != nil {
 			return err
 		}

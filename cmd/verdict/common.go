@@ -89,7 +89,7 @@ type dataSource struct {
 }
 
 // source builds the data source the config names.
-func source(cfg *config.Config, rec *metrics.Recording) (*dataSource, error) {
+func source(e *env, cfg *config.Config, rec *metrics.Recording) (*dataSource, error) {
 	if rec != nil {
 		return &dataSource{Source: metrics.RecordingSource{Rec: rec}, concurrency: 1}, nil
 	}
@@ -100,5 +100,6 @@ func source(cfg *config.Config, rec *metrics.Recording) (*dataSource, error) {
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("%s: source.prometheus: %w", cfg.Path, err))
 	}
+	p.SetLogger(e.log)
 	return &dataSource{Source: p, prom: p, concurrency: p.Concurrency(), secrets: p.Secrets()}, nil
 }

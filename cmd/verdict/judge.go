@@ -57,7 +57,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 		if err != nil {
 			return err
 		}
-		src, err := source(cfg, rec)
+		src, err := source(e, cfg, rec)
 		if err != nil {
 			return err
 		}
