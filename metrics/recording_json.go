@@ -361,7 +361,14 @@ func (d *decoder) pointsInto(out []Point) ([]Point, error) {
 		}
 		ms, ok := parseMillis(d.b[start:d.i])
 		if !ok {
-			return d.errf("timestamp %q is not a number", d.b[start:d.i])
+			if start == d.i { // not a number at all, e.g. "NaN" or null: name what is there
+				end := d.i
+				for end < len(d.b) && end-d.i < 32 && d.b[end] != ',' && d.b[end] != ']' {
+					end++
+				}
+				return d.errf("timestamp %s is not a number of seconds", d.b[d.i:end])
+			}
+			return d.errf("timestamp %q is not a finite number of seconds", d.b[start:d.i])
 		}
 		if ms < -1e14 || ms > 1e14 {
 			return d.errf("timestamp %q out of range", d.b[start:d.i])
