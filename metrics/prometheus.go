@@ -173,7 +173,7 @@ func (p *Prometheus) fetchRange(ctx context.Context, q Query, r v1.Range, st *st
 			}
 			wait = f.retryAfter
 		}
-		p.log.Warn("prometheus query failed, retrying", "metric", q.Metric, "side", string(q.Side),
+		p.log.Info("prometheus query failed, retrying", "metric", q.Metric, "side", string(q.Side),
 			"kind", f.kind, "error", p.scrub(f.msg), "attempt", attempt, "wait", wait.Round(time.Millisecond))
 		timer := time.NewTimer(wait)
 		select {

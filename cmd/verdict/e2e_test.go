@@ -125,3 +125,15 @@ func TestVictoriaMetricsSameVerdict(t *testing.T) {
 		t.Fatalf("VictoriaMetrics: exit %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+func TestVerboseLogsRetries(t *testing.T) {
+	cfg := e2eConfig(t, "http://127.0.0.1:1", "")
+	_, _, quiet := runCLI(t, nil, "judge", "-c", cfg)
+	_, _, loud := runCLI(t, nil, "judge", "-v", "-c", cfg)
+	if strings.Contains(quiet, "retrying") {
+		t.Errorf("retries logged without -v:\n%s", quiet)
+	}
+	if !strings.Contains(loud, "prometheus query failed, retrying") || !strings.Contains(loud, "metric=latency") {
+		t.Errorf("-v does not log retries:\n%s", loud)
+	}
+}

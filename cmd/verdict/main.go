@@ -71,7 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 		}
 	}
 	e.getenv = func(k string) string { return vals[k] }
-	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	level := new(slog.LevelVar)
+	level.Set(slog.LevelWarn)
+	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	code := exitPromote
 	root := &cobra.Command{
@@ -80,6 +82,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 		Long:          "verdict compares baseline and canary metric series and answers promote, inconclusive or abort.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	var verbose bool
+	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log progress and retries to stderr")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		if verbose {
+			level.Set(slog.LevelInfo)
+		}
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
