@@ -142,8 +142,11 @@ func pageTarget(ctx context.Context, host string) (string, error) {
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			var targets []struct{ Type, WebSocketDebuggerURL string }
-			err = json.NewDecoder(resp.Body).Decode(&targets)
+			decErr := json.NewDecoder(resp.Body).Decode(&targets)
 			resp.Body.Close()
+			if decErr != nil {
+				targets = nil // not ready yet: ask again
+			}
 			for _, tg := range targets {
 				if tg.Type == "page" && tg.WebSocketDebuggerURL != "" {
 					return tg.WebSocketDebuggerURL, nil
