@@ -21,9 +21,8 @@ build:
 deps:
 	@scripts/deps.sh
 
-## test: everything — deps, vet, unit + oracle + integration tests, oracle drift, brief fuzzing.
-test: deps
-	$(GO) vet $(PKGS)
+## test: everything — deps, lint (gofmt, vet, staticcheck), unit + oracle + integration tests, oracle drift, brief fuzzing.
+test: deps lint
 	$(GO) test -count=1 $(PKGS)
 	$(MAKE) --no-print-directory oracle
 	$(MAKE) --no-print-directory fuzz
