@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
 
@@ -40,10 +39,6 @@ interval); a failed query exits 4, a finding exits 3.`,
 		if err != nil {
 			return err
 		}
-		qs, err := judge.Queries(cfg)
-		if err != nil {
-			return usageErr(err)
-		}
 		if src.prom != nil {
 			for _, side := range []struct{ name, scope string }{{"baseline", cfg.Baseline.Scope}, {"canary", cfg.Canary.Scope}} {
 				n, err := src.prom.MatchScope(cmd.Context(), side.scope, cfg.Window.Start, cfg.Window.End)
@@ -55,7 +50,10 @@ interval); a failed query exits 4, a finding exits 3.`,
 				}
 			}
 		}
-		outs := metrics.FetchAll(cmd.Context(), src, qs, src.concurrency)
+		qs, outs, err := fetchAll(cmd.Context(), cfg, src)
+		if err != nil {
+			return err
+		}
 		var failed, findings int
 		for i, q := range qs {
 			o := outs[i]
@@ -102,19 +100,14 @@ failures and make record exit 4.`,
 		if out == "" {
 			return usageErr(fmt.Errorf("record: -o FILE is required"))
 		}
-		cfg, rec, err := cf.load(e)
+		cfg, src, err := cf.open(e)
 		if err != nil {
 			return err
 		}
-		src, err := source(e, cfg, rec)
+		qs, outs, err := fetchAll(cmd.Context(), cfg, src)
 		if err != nil {
 			return err
 		}
-		qs, err := judge.Queries(cfg)
-		if err != nil {
-			return usageErr(err)
-		}
-		outs := metrics.FetchAll(cmd.Context(), src, qs, src.concurrency)
 		saved := &metrics.Recording{
 			Version: metrics.RecordingVersion,
 			Window: metrics.RecordedWindow{Start: cfg.Window.Start.UTC(), End: cfg.Window.End.UTC(),

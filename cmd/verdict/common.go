@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/verdict-ci/verdict/config"
+	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
 
@@ -102,4 +104,26 @@ func source(e *env, cfg *config.Config, rec *metrics.Recording) (*dataSource, er
 	}
 	p.SetLogger(e.log)
 	return &dataSource{Source: p, prom: p, concurrency: p.Concurrency(), secrets: p.Secrets()}, nil
+}
+
+// open loads the config and builds its data source.
+func (cf *configFlags) open(e *env) (*config.Config, *dataSource, error) {
+	cfg, rec, err := cf.load(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := source(e, cfg, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, src, nil
+}
+
+// fetchAll runs every query of the config once.
+func fetchAll(ctx context.Context, cfg *config.Config, src *dataSource) ([]metrics.Query, []metrics.Outcome, error) {
+	qs, err := judge.Queries(cfg)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	return qs, metrics.FetchAll(ctx, src, qs, src.concurrency), nil
 }

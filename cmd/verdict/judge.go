@@ -53,11 +53,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 		if err != nil {
 			return usageErr(err)
 		}
-		cfg, rec, err := cf.load(e)
-		if err != nil {
-			return err
-		}
-		src, err := source(e, cfg, rec)
+		cfg, src, err := cf.open(e)
 		if err != nil {
 			return err
 		}
