@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/sethvargo/go-githubactions"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -103,7 +104,12 @@ func source(e *env, cfg *config.Config, rec *metrics.Recording) (*dataSource, er
 		return nil, usageErr(fmt.Errorf("%s: source.prometheus: %w", cfg.Path, err))
 	}
 	p.SetLogger(e.log)
-	return &dataSource{Source: p, prom: p, concurrency: p.Concurrency(), secrets: p.Secrets()}, nil
+	ds := &dataSource{Source: p, prom: p, concurrency: p.Concurrency(), secrets: p.Secrets()}
+	if e.getenv("GITHUB_ACTIONS") == "true" {
+		// Before the first query can log anything: the runner masks from here on.
+		maskSecrets(githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv)), ds.secrets)
+	}
+	return ds, nil
 }
 
 // open loads the config and builds its data source.
