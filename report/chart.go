@@ -131,10 +131,11 @@ func noData(p *plot.Plot, xmin, xmax float64) error {
 	return nil
 }
 
-// timeSeriesChart draws baseline and canary over the window, each
-// downsampled with LTTB to maxDisplayPoints.
+// timeSeriesChart draws baseline and canary over the window, each one line
+// (the mean of a side's series at each time, see lineOf) downsampled with
+// LTTB to maxDisplayPoints.
 func timeSeriesChart(m *judge.Metric, id string, rw *strings.Replacer) (chart, error) {
-	base, can := displayPoints(m.Baseline.Points), displayPoints(m.Canary.Points)
+	base, can := lineOf(m.Baseline.Points), lineOf(m.Canary.Points)
 	shift := baselineShift(base, can)
 	p := newPlot("time (UTC)", "value")
 	var t0, t1 time.Time
@@ -177,6 +178,14 @@ func timeSeriesChart(m *judge.Metric, id string, rw *strings.Replacer) (chart, e
 	}
 	if shift != 0 {
 		caption += fmt.Sprintf("; the baseline is drawn shifted by %s to line up with the canary", fmtDuration(shift))
+	}
+	for _, side := range []struct {
+		name string
+		s    *judge.Side
+	}{{"baseline", &m.Baseline}, {"canary", &m.Canary}} {
+		if side.s.Series > 1 {
+			caption += fmt.Sprintf("; the %s line is the mean of its %d series at each time", side.name, side.s.Series)
+		}
 	}
 	caption += "."
 	title := fmt.Sprintf("Time series of %s: baseline vs canary", m.Name)

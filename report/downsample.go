@@ -21,6 +21,24 @@ func displayPoints(pts []judge.TimedValue) []judge.TimedValue {
 	return out
 }
 
+// lineOf is a side's points as one line over time: the finite points in time
+// order, with points that share a timestamp (one per series, when a query
+// returned several) replaced by their mean, so pooled series draw as one
+// line rather than a zigzag between them.
+func lineOf(pts []judge.TimedValue) []judge.TimedValue {
+	in := displayPoints(pts)
+	out := in[:0]
+	for i := 0; i < len(in); {
+		j, sum := i, 0.0
+		for ; j < len(in) && in[j].T.Equal(in[i].T); j++ {
+			sum += in[j].V
+		}
+		out = append(out, judge.TimedValue{T: in[i].T, V: sum / float64(j-i)})
+		i = j
+	}
+	return out
+}
+
 // lttb downsamples a time-ordered series to at most n points with
 // Largest-Triangle-Three-Buckets (Steinarsson 2013, "Downsampling Time Series
 // for Visual Representation", §4.2), keeping the first and last points and,

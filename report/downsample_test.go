@@ -64,6 +64,24 @@ func TestDisplayPoints(t *testing.T) {
 	}
 }
 
+func TestLineOfAveragesSeries(t *testing.T) {
+	// Two pods pooled: series a then series b, as the judge pools them.
+	pts := []judge.TimedValue{
+		{T: sampleStart, V: 1}, {T: sampleStart.Add(time.Minute), V: 3},
+		{T: sampleStart, V: 3}, {T: sampleStart.Add(time.Minute), V: math.NaN()}, {T: sampleStart.Add(2 * time.Minute), V: 8},
+	}
+	got := lineOf(pts)
+	want := []float64{2, 3, 8}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want values %v", got, want)
+	}
+	for i, w := range want {
+		if got[i].V != w || !got[i].T.Equal(sampleStart.Add(time.Duration(i)*time.Minute)) {
+			t.Errorf("point %d = %v, want %v at +%dm", i, got[i], w, i)
+		}
+	}
+}
+
 func TestECDFPoints(t *testing.T) {
 	vs := make([]float64, 1000)
 	for i := range vs {

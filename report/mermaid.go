@@ -25,7 +25,7 @@ func MermaidXYChart(m judge.Metric, maxPoints int) string {
 	if maxPoints < 2 {
 		maxPoints = defaultMermaidPoints
 	}
-	base, can := displayPoints(m.Baseline.Points), displayPoints(m.Canary.Points)
+	base, can := lineOf(m.Baseline.Points), lineOf(m.Canary.Points)
 	if len(base)+len(can) == 0 {
 		return ""
 	}
