@@ -98,6 +98,9 @@ type Metric struct {
 	NaN             string    `mapstructure:"nan"` // remove | zero
 	Max             *float64  `mapstructure:"max"`
 	Min             *float64  `mapstructure:"min"`
+	// RemoveOutliers, when positive, drops each side's values outside
+	// [Q1 - k·IQR, Q3 + k·IQR] with k = RemoveOutliers before testing.
+	RemoveOutliers float64 `mapstructure:"remove_outliers"`
 
 	// Line is the metric's line in the config file (0 when unknown).
 	Line int `mapstructure:"-"`

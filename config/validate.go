@@ -187,6 +187,9 @@ func (l *loader) validateMetrics(cfg *Config) {
 		default:
 			l.fail(p+".nan", "must be remove or zero, not %s", quoteValue(m.NaN))
 		}
+		if m.RemoveOutliers < 0 {
+			l.fail(p+".remove_outliers", "must be 0 (off) or a positive IQR factor such as 3, not %v", m.RemoveOutliers)
+		}
 		if m.Max != nil && m.Min != nil && *m.Max < *m.Min {
 			l.fail(p+".max", "must be at least min (%v), not %v", *m.Min, *m.Max)
 		}

@@ -246,6 +246,10 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	var bInf, cInf infs
 	out.Baseline, b, bInf, bw = side(d.Baseline, nanStrategy(m))
 	out.Canary, c, cInf, cw = side(d.Canary, nanStrategy(m))
+	if k := m.RemoveOutliers; k > 0 {
+		b, bw = withoutOutliers(b, k, bw)
+		c, cw = withoutOutliers(c, k, cw)
+	}
 	var pair *analysis.Pair
 	if len(b) > 0 && len(c) > 0 {
 		if p, err := analysis.NewPair(c, b); err == nil {
@@ -301,9 +305,8 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 		Confidence: confidence, Method: cmp.Method,
 	}
 	bm := out.Baseline.Median
-	if bm != 0 {
-		ch := (out.Canary.Median - bm) / math.Abs(bm)
-		out.Change = &ch
+	if ch := (out.Canary.Median - bm) / math.Abs(bm); bm != 0 && !math.IsInf(ch, 0) {
+		out.Change = &ch // left out when it overflows (a baseline median near 0): JSON has no Inf
 	}
 	inc, dec := directions(m.FailOn)
 	if minP := analysis.MinPValue(len(c), len(b)); minP >= alpha {
@@ -384,4 +387,16 @@ func infClass(m config.Metric, out *Metric, b, c infs) bool {
 		}
 	}
 	return false
+}
+
+// withoutOutliers drops values outside [Q1 - k·IQR, Q3 + k·IQR] and says how many went.
+func withoutOutliers(x []float64, k float64, warns []string) ([]float64, []string) {
+	if len(x) == 0 {
+		return x, warns
+	}
+	out, removed := analysis.RemoveOutliersIQR(x, k)
+	if removed > 0 {
+		warns = append(warns, fmt.Sprintf("%d outliers beyond %s×IQR left out (remove_outliers)", removed, num(k)))
+	}
+	return out, warns
 }

@@ -360,3 +360,23 @@ func TestRunEqualsJudge(t *testing.T) {
 		}
 	}
 }
+
+func TestRemoveOutliers(t *testing.T) {
+	spikes := make([]float64, 10)
+	for i := range spikes {
+		spikes[i] = 50
+	}
+	d := data(sample(1, 60, 1), append(sample(2, 50, 1), spikes...))
+	m := config.Metric{Name: "m", FailOn: config.Increase}
+	if c := Judge(baseConfig(m), []Data{d}).Metrics[0].Classification; c != High {
+		t.Fatalf("with 10 spikes kept: %s, want high", c)
+	}
+	m.RemoveOutliers = 3
+	got := Judge(baseConfig(m), []Data{d}).Metrics[0]
+	if got.Classification != Pass || got.Canary.Count != 50 || got.Baseline.Count != 60 {
+		t.Fatalf("with remove_outliers 3: %s, counts %d/%d", got.Classification, got.Canary.Count, got.Baseline.Count)
+	}
+	if len(got.Warnings) != 1 || got.Warnings[0] != "canary: 10 outliers beyond 3×IQR left out (remove_outliers)" {
+		t.Errorf("warnings %q", got.Warnings)
+	}
+}

@@ -106,16 +106,15 @@ func pval(p float64) string {
 }
 
 func noDataReason(m config.Metric, nb, nc int) string {
-	var which string
+	var s string
 	switch {
 	case nb == 0 && nc == 0:
-		which = "neither the baseline nor the canary"
+		s = fmt.Sprintf("%s: neither the baseline nor the canary returned usable samples", m.Name)
 	case nb == 0:
-		which = "the baseline"
+		s = fmt.Sprintf("%s: no data for the baseline (the query returned no usable samples)", m.Name)
 	default:
-		which = "the canary"
+		s = fmt.Sprintf("%s: no data for the canary (the query returned no usable samples)", m.Name)
 	}
-	s := fmt.Sprintf("%s: no data for %s (the query returned no usable samples)", m.Name, which)
 	if m.MustHaveData {
 		s += "; must_have_data counts this as a failure"
 	}
