@@ -150,7 +150,7 @@ func (p *decoder) point() (Point, error) {
 	if err != nil {
 		return Point{}, err
 	}
-	v, err := strconv.ParseFloat(string(raw), 64)
+	v, err := parseSample(raw)
 	if err != nil {
 		return Point{}, p.errf("sample value %q is not a number", raw)
 	}

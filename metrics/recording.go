@@ -63,13 +63,7 @@ type RecordedSeries struct {
 }
 
 // ParseValue parses a Prometheus sample value: a float, "NaN", "+Inf" or "-Inf".
-func ParseValue(s string) (float64, error) {
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, fmt.Errorf("value %q is not a number", s)
-	}
-	return v, nil
-}
+func ParseValue(s string) (float64, error) { return parseSample([]byte(s)) }
 
 // FormatValue writes a sample value as Prometheus does.
 func FormatValue(v float64) string {

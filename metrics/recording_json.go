@@ -384,7 +384,7 @@ func (d *decoder) pointsInto(out []Point) ([]Point, error) {
 			if err != nil {
 				return err
 			}
-			if v, err = ParseValue(string(raw)); err != nil {
+			if v, err = parseSample(raw); err != nil {
 				return d.errf("%v", err)
 			}
 		} else if v, err = d.number(); err != nil {

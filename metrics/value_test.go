@@ -1,0 +1,41 @@
+package metrics
+
+import (
+	"math"
+	"strconv"
+	"testing"
+)
+
+func TestParseSampleMatchesParseFloat(t *testing.T) {
+	for _, s := range []string{"0", "-0", "+0", "0.4191", "-12", "536870912", "1.", ".5", "-.5", "0.1", "0.3",
+		"123456789012345.6", "9007199254740993", "9007199254740992", "0.0000000000000000000001", "1e3", "NaN", "+Inf", "-Inf",
+		"98.9778", "1234567.891", "0.30000000000000004", "00012.50", "1_000", "", ".", "-", "1.2.3", "abc"} {
+		want, werr := strconv.ParseFloat(s, 64)
+		got, err := parseSample([]byte(s))
+		if (err != nil) != (werr != nil) {
+			t.Errorf("%q: error %v, ParseFloat's %v", s, err, werr)
+			continue
+		}
+		if err == nil && !sameBits(got, want) {
+			t.Errorf("%q = %v (%x), ParseFloat %v (%x)", s, got, math.Float64bits(got), want, math.Float64bits(want))
+		}
+	}
+}
+
+// FuzzParseSample: the fast path returns exactly ParseFloat's value and error status.
+func FuzzParseSample(f *testing.F) {
+	for _, s := range []string{"0.4191", "-12.5", "1e-3", "NaN", "123456789012345678", "0.000001"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, werr := strconv.ParseFloat(s, 64)
+		got, err := parseSample([]byte(s))
+		if (err != nil) != (werr != nil) || err == nil && !sameBits(got, want) {
+			t.Fatalf("%q: got %v, %v; ParseFloat %v, %v", s, got, err, want, werr)
+		}
+	})
+}
+
+func sameBits(a, b float64) bool {
+	return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
+}
