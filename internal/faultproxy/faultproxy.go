@@ -170,6 +170,14 @@ func (p *Proxy) Inject(faults ...Fault) {
 	p.faults = append(p.faults, faults...)
 }
 
+// Clear removes every fault: later requests are forwarded unchanged.
+func (p *Proxy) Clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = nil
+	p.seen = map[seenKey]int{}
+}
+
 // OnRequest sets a function called with the 1-based number and the query of
 // each request before the proxy handles it; the request waits for it.
 func (p *Proxy) OnRequest(f func(n int, query string)) {
