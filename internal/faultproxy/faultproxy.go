@@ -98,6 +98,8 @@ type Proxy struct {
 	closed chan struct{}
 
 	mu        sync.Mutex
+	inFlight  int
+	maxFlight int
 	target    *url.URL
 	faults    []Fault
 	seen      map[seenKey]int // requests per fault and query
@@ -213,7 +215,23 @@ func parseTarget(target string) (*url.URL, error) {
 	return u, nil
 }
 
+// MaxInFlight returns the most requests the proxy has held at once.
+func (p *Proxy) MaxInFlight() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.maxFlight
+}
+
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.inFlight++
+	p.maxFlight = max(p.maxFlight, p.inFlight)
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.inFlight--
+		p.mu.Unlock()
+	}()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)

@@ -113,6 +113,21 @@ func TestHangReleasedByClose(t *testing.T) {
 	}
 }
 
+func TestMaxInFlight(t *testing.T) {
+	p := start(t, backend(t).URL)
+	p.Inject(Fault{Action: Delay, Delay: 100 * time.Millisecond})
+	done := make(chan struct{})
+	for i := 0; i < 3; i++ {
+		go func() { post(t, context.Background(), p.URL, "x"); done <- struct{}{} }()
+	}
+	for i := 0; i < 3; i++ {
+		<-done
+	}
+	if n := p.MaxInFlight(); n != 3 {
+		t.Fatalf("MaxInFlight %d, want 3", n)
+	}
+}
+
 func TestDelay(t *testing.T) {
 	p := start(t, backend(t).URL)
 	p.Inject(Fault{Action: Delay, Delay: 50 * time.Millisecond})

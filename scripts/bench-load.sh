@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# bench-load.sh: verdict judge over 1,000 metrics on a real Prometheus.
+#
+# Backfills METRICS metrics × 2 scopes × HOURS h at STEP into a fresh
+# Prometheus, judges them all (2 × METRICS range queries, `concurrency`
+# in flight) RUNS times with the built binary, and prints the wall time and
+# the peak RSS of each run (from /usr/bin/time -v). Exits 1 when a run
+# fails (exit 2 or 4), judges fewer metrics than asked, or peaks above
+# MAX_RSS_MB (default 300).
+#
+#   scripts/bench-load.sh                    # or: make bench-load
+#   METRICS=1000 HOURS=6 RUNS=5 scripts/bench-load.sh
+#   VERDICT=/path/to/verdict scripts/bench-load.sh   # measure another build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+METRICS=${METRICS:-1000}
+HOURS=${HOURS:-1}
+STEP=${STEP:-15s}
+RUNS=${RUNS:-3}
+CONCURRENCY=${CONCURRENCY:-8}
+MAX_RSS_MB=${MAX_RSS_MB:-300}
+END=2024-01-02T00:00:00Z
+GO=${GO:-go}
+
+for bin in prometheus promtool /usr/bin/time curl python3; do
+  command -v "$bin" >/dev/null || { echo "bench-load: $bin is missing (run make deps as root)" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d)
+prom_pid=
+cleanup() {
+  if [ -n "$prom_pid" ]; then kill "$prom_pid" 2>/dev/null || true; wait "$prom_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "bench-load: building verdict" >&2
+if [ -n "${VERDICT:-}" ]; then cp "$VERDICT" "$tmp/verdict"; else CGO_ENABLED=0 $GO build -trimpath -o "$tmp/verdict" ./cmd/verdict; fi
+
+echo "bench-load: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2
+$GO run ./testdata/prom/gen -bench "$METRICS" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
+t0=$(date +%s.%N)
+promtool tsdb create-blocks-from openmetrics "$tmp/bench.om" "$tmp/data" >/dev/null
+echo "bench-load: backfill took $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s ($(du -sh "$tmp/data" | cut -f1))" >&2
+rm "$tmp/bench.om"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+printf 'global:\n  scrape_interval: 1h\n' > "$tmp/prometheus.yml"
+prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$port" --log.level=warn \
+  >"$tmp/prometheus.log" 2>&1 &
+prom_pid=$!
+for _ in $(seq 1 300); do
+  curl -fsS "$url/-/ready" >/dev/null 2>&1 && break
+  kill -0 "$prom_pid" 2>/dev/null || { cat "$tmp/prometheus.log" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS "$url/-/ready" >/dev/null || { echo "bench-load: prometheus not ready" >&2; exit 1; }
+
+{
+  printf 'version: 1\nsource:\n  prometheus: {url: %s, timeout: 60s, concurrency: %d}\n' "$url" "$CONCURRENCY"
+  printf 'window: {end: %s, duration: %sh, step: %s}\n' "$END" "$HOURS" "$STEP"
+  printf "baseline: {scope: 'version=\"v1\"'}\ncanary: {scope: 'version=\"v2\"'}\nmetrics:\n"
+  for ((m = 0; m < METRICS; m++)); do
+    printf "  - name: m%03d\n    query: 'bench_metric_%03d{ {{ .Scope }} }'\n" "$m" "$m"
+  done
+} > "$tmp/canary.yaml"
+
+# One warm-up run so that the first timed run does not pay for Prometheus' cold caches.
+"$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >/dev/null 2>&1 || true
+
+walls=() rss=0
+for ((r = 1; r <= RUNS; r++)); do
+  set +e
+  /usr/bin/time -v -o "$tmp/time.txt" "$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >"$tmp/report.json" 2>"$tmp/judge.log"
+  code=$?
+  set -e
+  if [ "$code" -eq 2 ] || [ "$code" -eq 4 ]; then
+    echo "bench-load: verdict judge exited $code:" >&2; tail -5 "$tmp/judge.log" >&2; exit 1
+  fi
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$tmp/time.txt")
+  kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
+  walls+=("$wall")
+  [ "$kb" -gt "$rss" ] && rss=$kb
+  echo "bench-load: run $r: ${wall} s, peak RSS $((kb / 1024)) MB (exit $code)" >&2
+done
+judged=$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(sum(1 for m in r["metrics"] if m["classification"] not in ("error", "nodata")), r["verdict"])' "$tmp/report.json")
+median=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+rss_mb=$(python3 -c "print(round($rss / 1024, 1))")
+ok_rss=$(python3 -c "print(1 if $rss / 1024 <= $MAX_RSS_MB else 0)")
+read -r n verdict <<<"$judged"
+
+echo
+echo "metrics:                ${METRICS} ($((2 * METRICS)) range queries, ${CONCURRENCY} in flight), $(( HOURS * 3600 / ${STEP%s} + 1 )) points per series"
+echo "judged:                 ${n} of ${METRICS} (verdict: ${verdict})"
+echo "verdict judge (median): ${median} s over ${RUNS} runs"
+echo "peak RSS (max):         ${rss_mb} MB (limit ${MAX_RSS_MB} MB) $([ "$ok_rss" = 1 ] && echo ok || echo EXCEEDED)"
+[ "$n" -eq "$METRICS" ] && [ "$ok_rss" = 1 ]
