@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -474,3 +475,38 @@ func TestFailClosedLongWindowChunked(t *testing.T) {
 		t.Errorf("%d requests, want 2 chunks × %d queries", n, 2*len(fcMetrics))
 	}
 }
+
+// TestFailClosedReportUnwritable: a promoting run whose requested report
+// cannot be written exits 4, naming the report, while the reports that
+// could be written are; stdout that cannot be written is exit 4 too.
+func TestFailClosedReportUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad, good := filepath.Join(blocker, "report.json"), filepath.Join(dir, "report.md")
+	code, out, stderr := runCLI(t, nil, "judge", "-c", healthy, "--report", "json="+bad, "--report", "markdown="+good)
+	if code != exitError {
+		t.Fatalf("exit %d, want 4 (a requested report is missing)\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "verdict: report json="+bad+": ") || !strings.Contains(stderr, "a requested report was not written") {
+		t.Errorf("stderr does not name the report:\n%s", stderr)
+	}
+	if _, err := os.Stat(good); err != nil {
+		t.Errorf("the writable report was not written: %v", err)
+	}
+	if !strings.Contains(out, "PROMOTE") {
+		t.Errorf("stdout lacks the report:\n%s", out)
+	}
+
+	var errb strings.Builder
+	if code := run(context.Background(), []string{"judge", "-c", healthy}, failingWriter{}, &errb, nil); code != exitError {
+		t.Errorf("stdout unwritable: exit %d, want 4; stderr %s", code, errb.String())
+	}
+}
+
+// failingWriter is a stdout whose reader has gone (a closed pipe).
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.EPIPE }
