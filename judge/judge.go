@@ -283,65 +283,88 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 		return out
 	case bInf.usable > 0 && cInf.usable > 0 && infClass(m, &out, bInf, cInf):
 		return out
+	case len(c) > 0 && boundBroken(m, &out):
+		// An absolute bound needs no baseline and no test: checked even with too few samples.
+		if pair != nil {
+			if cmp, err := pair.Compare(confidence); err == nil {
+				out.MannWhitney = mannWhitney(cmp, confidence)
+			}
+		}
+		return out
 	case len(b) == 0 || len(c) == 0:
 		out.Classification = NoData
 		out.Reason = noDataReason(m, len(b), len(c))
 		return out
-	}
-
-	if pair == nil {
+	case pair == nil:
 		out.Classification = Failed
 		out.Reason = fmt.Sprintf("%s: statistics failed: no finite samples", m.Name)
 		return out
 	}
+
 	cmp, err := pair.Compare(confidence)
 	if err != nil {
 		out.Classification = Failed
 		out.Reason = fmt.Sprintf("%s: statistics failed: %v", m.Name, err)
 		return out
 	}
-	out.MannWhitney = &MannWhitney{
-		U: cmp.U, PValue: cmp.P, Estimate: cmp.Estimate, CILow: cmp.CILow, CIHigh: cmp.CIHigh,
-		Confidence: confidence, Method: cmp.Method,
-	}
+	out.MannWhitney = mannWhitney(cmp, confidence)
 	bm := out.Baseline.Median
 	if ch := (out.Canary.Median - bm) / math.Abs(bm); bm != 0 && !math.IsInf(ch, 0) {
 		out.Change = &ch // left out when it overflows (a baseline median near 0): JSON has no Inf
 	}
-	inc, dec := directions(m.FailOn)
 	if minP := analysis.MinPValue(len(c), len(b)); minP >= alpha {
 		out.Classification = NoData
 		out.Reason = fmt.Sprintf("%s: too few samples to detect a change at %s confidence (%d canary, %d baseline; the smallest reachable p-value %.3g is not below %.3g)",
 			m.Name, pct(confidence), len(c), len(b), minP, alpha)
 		return out
 	}
-	high, low := false, false
-	var pHigh, pLow float64
-	var dInc, dDec float64
-	if inc {
-		dInc = m.AllowedIncrease.Of(bm)
-		t, err := pair.Test(dInc, analysis.Greater) // wilcox.test(c - δ, b, "greater")
-		if err == nil {
-			pHigh = t.P
-			high = t.P < alpha
+	// One-sided tests against the margins: wilcox.test(c - δ, b, "greater")
+	// and wilcox.test(c + δ, b, "less").
+	inc, dec := m.Directions()
+	for _, t := range []struct {
+		on     bool
+		margin config.Margin
+		mu     func(float64) float64
+		alt    analysis.Alternative
+		class  Classification
+		dir    string
+	}{
+		{inc, m.AllowedIncrease, func(d float64) float64 { return d }, analysis.Greater, High, "higher"},
+		{dec, m.AllowedDecrease, func(d float64) float64 { return -d }, analysis.Less, Low, "lower"},
+	} {
+		if !t.on {
+			continue
+		}
+		delta := t.margin.Of(bm)
+		res, err := pair.Test(t.mu(delta), t.alt)
+		if err != nil {
+			out.Classification = Failed
+			out.Reason = fmt.Sprintf("%s: the test against the allowed margin %s failed: %v", m.Name, allowedText(t.margin, delta), err)
+			return out
+		}
+		if res.P < alpha {
+			out.Classification = t.class
+			out.Reason = shiftReason(m, out, t.dir, t.margin, delta, res.P, alpha)
+			return out
 		}
 	}
-	if dec {
-		dDec = m.AllowedDecrease.Of(bm)
-		t, err := pair.Test(-dDec, analysis.Less) // wilcox.test(c + δ, b, "less")
-		if err == nil {
-			pLow = t.P
-			low = t.P < alpha
-		}
+	out.Classification = Pass
+	out.Reason = passReason(m, out)
+	return out
+}
+
+func mannWhitney(c analysis.Comparison, confidence float64) *MannWhitney {
+	return &MannWhitney{
+		U: c.U, PValue: c.P, Estimate: c.Estimate, CILow: c.CILow, CIHigh: c.CIHigh,
+		Confidence: confidence, Method: c.Method,
 	}
+}
+
+// boundBroken classifies the metric high or low when the canary's median
+// breaks its max or min, and reports whether it did.
+func boundBroken(m config.Metric, out *Metric) bool {
 	cm := out.Canary.Median
 	switch {
-	case high:
-		out.Classification = High
-		out.Reason = shiftReason(m, out, "higher", m.AllowedIncrease, dInc, pHigh, alpha)
-	case low:
-		out.Classification = Low
-		out.Reason = shiftReason(m, out, "lower", m.AllowedDecrease, dDec, pLow, alpha)
 	case m.Max != nil && cm > *m.Max:
 		out.Classification = High
 		out.Reason = fmt.Sprintf("%s: the canary's median %s is above the maximum %s", m.Name, num(cm), num(*m.Max))
@@ -349,21 +372,9 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 		out.Classification = Low
 		out.Reason = fmt.Sprintf("%s: the canary's median %s is below the minimum %s", m.Name, num(cm), num(*m.Min))
 	default:
-		out.Classification = Pass
-		out.Reason = passReason(m, out)
+		return false
 	}
-	return out
-}
-
-func directions(d config.Direction) (inc, dec bool) {
-	switch d {
-	case config.Increase:
-		return true, false
-	case config.Decrease:
-		return false, true
-	default:
-		return true, true
-	}
+	return true
 }
 
 // infClass applies verdict's ±Inf rule: infinite samples are left out of the
@@ -372,7 +383,7 @@ func directions(d config.Direction) (inc, dec bool) {
 // bucket) is high when increases fail it, and likewise -Inf and low. It
 // reports whether it classified the metric.
 func infClass(m config.Metric, out *Metric, b, c infs) bool {
-	inc, dec := directions(m.FailOn)
+	inc, dec := m.Directions()
 	for _, t := range []struct {
 		on    bool
 		sign  int

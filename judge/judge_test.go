@@ -95,6 +95,8 @@ func TestClassification(t *testing.T) {
 		{"NaN as zero counts", config.Metric{Name: "m", NaN: "zero", FailOn: config.Decrease}, data(sample(1, 60, 1), append(sample(2, 30, 1), make30NaN()...)), Low, ""},
 		{"median above max is high", config.Metric{Name: "m", Max: ptr(0.9)}, same(8), High, "above the maximum"},
 		{"median below min is low", config.Metric{Name: "m", Min: ptr(1.1)}, same(9), Low, "below the minimum"},
+		{"a broken bound counts with too few samples", config.Metric{Name: "m", Max: ptr(5)}, data([]float64{1, 2, 3}, []float64{10, 20, 30}), High, "above the maximum 5"},
+		{"a broken bound counts without a baseline", config.Metric{Name: "m", Min: ptr(100)}, Data{Baseline: fetched(nil), Canary: fetched(sample(1, 60, 1))}, Low, "below the minimum 100"},
 		{
 			// Kayenta's judge misses this: baseline all zeros, some canary errors.
 			"zero-inflated errors are caught", config.Metric{Name: "errors", FailOn: config.Increase, AllowedIncrease: pctMargin(0.1)},
