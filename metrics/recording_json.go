@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // The recording codec is hand-written: a recording of 100 metrics × 2 sides ×
@@ -515,9 +516,11 @@ func (d *decoder) rawString() ([]byte, error) {
 		case c == '"':
 			raw := d.b[start:d.i]
 			d.i++
-			if !escaped {
+			if !escaped && utf8.Valid(raw) {
 				return raw, nil
 			}
+			// Escapes, or invalid UTF-8 that encoding/json turns into U+FFFD
+			// (as the writer does): the same text on every round trip.
 			var s string
 			if err := json.Unmarshal(d.b[start-1:d.i], &s); err != nil {
 				return nil, d.errf("bad string: %v", err)
