@@ -80,6 +80,9 @@ func Run(ctx context.Context, cfg *config.Config, src metrics.Source, concurrenc
 		cpu <- struct{}{}
 		defer func() { <-cpu }()
 		results[m] = judgeMetric(cfg.Metrics[m], pairOf(qs, outs, m), cfg.Confidence, alpha)
+		mu.Lock()
+		outs[2*m], outs[2*m+1] = metrics.Outcome{}, metrics.Outcome{} // judged: let the samples go
+		mu.Unlock()
 	})
 	rep := newReport(cfg)
 	rep.Metrics = results
@@ -193,14 +196,7 @@ func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, infs, []string)
 	if posInf+negInf > 0 {
 		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
 	}
-	if len(f.Result.Series) == 1 {
-		s.Points = f.Result.Series[0].Points // shared, not copied
-	} else {
-		s.Points = make([]TimedValue, 0, total)
-		for _, ser := range f.Result.Series {
-			s.Points = append(s.Points, ser.Points...)
-		}
-	}
+	s.Points = chartPoints(f.Result.Series, total)
 	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
 }
 
@@ -410,4 +406,76 @@ func withoutOutliers(x []float64, k float64, warns []string) ([]float64, []strin
 		warns = append(warns, fmt.Sprintf("%d outliers beyond %s×IQR left out (remove_outliers)", removed, num(k)))
 	}
 	return out, warns
+}
+
+// MaxChartPoints bounds the points a side keeps for charts: longer sides
+// are reduced to the lowest and highest point of each of MaxChartPoints/2
+// equal time buckets, which keeps spikes visible. Charts draw at most a few
+// hundred points; the statistics always use every sample.
+const MaxChartPoints = 1000
+
+// chartPoints pools a side's series for charts: shared with the fetched
+// series when there is one and it is short, else a bounded copy, so that the
+// fetched series can be released once the metric is judged.
+func chartPoints(series []metrics.Series, total int) []TimedValue {
+	if len(series) == 1 && total <= MaxChartPoints {
+		return series[0].Points
+	}
+	var lo, hi time.Time
+	n := 0
+	for _, ser := range series {
+		for _, p := range ser.Points {
+			if math.IsNaN(p.V) || math.IsInf(p.V, 0) {
+				continue
+			}
+			if n == 0 || p.T.Before(lo) {
+				lo = p.T
+			}
+			if n == 0 || p.T.After(hi) {
+				hi = p.T
+			}
+			n++
+		}
+	}
+	if n <= MaxChartPoints {
+		out := make([]TimedValue, 0, total)
+		for _, ser := range series {
+			out = append(out, ser.Points...)
+		}
+		return out
+	}
+	buckets := MaxChartPoints / 2
+	type extremes struct{ min, max TimedValue }
+	bs := make([]extremes, buckets)
+	seen := make([]bool, buckets)
+	span := hi.Sub(lo) + 1
+	for _, ser := range series {
+		for _, p := range ser.Points {
+			if math.IsNaN(p.V) || math.IsInf(p.V, 0) {
+				continue
+			}
+			i := int(int64(p.T.Sub(lo)) * int64(buckets) / int64(span))
+			switch {
+			case !seen[i]:
+				bs[i], seen[i] = extremes{p, p}, true
+			case p.V < bs[i].min.V:
+				bs[i].min = p
+			case p.V > bs[i].max.V:
+				bs[i].max = p
+			}
+		}
+	}
+	out := make([]TimedValue, 0, MaxChartPoints)
+	for i, b := range bs {
+		switch {
+		case !seen[i]:
+		case b.min.T.Equal(b.max.T) && b.min.V == b.max.V:
+			out = append(out, b.min)
+		case b.max.T.Before(b.min.T):
+			out = append(out, b.max, b.min)
+		default:
+			out = append(out, b.min, b.max)
+		}
+	}
+	return out
 }

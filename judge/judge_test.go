@@ -382,3 +382,46 @@ func TestRemoveOutliers(t *testing.T) {
 		t.Errorf("warnings %q", got.Warnings)
 	}
 }
+
+func TestChartPoints(t *testing.T) {
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	long := metrics.Series{}
+	for i := 0; i < 5761; i++ {
+		v := 1 + 0.01*float64(i%7)
+		switch i {
+		case 4321:
+			v = 99 // a spike the chart must keep
+		case 17:
+			v = -5
+		case 18:
+			v = math.NaN()
+		}
+		long.Points = append(long.Points, metrics.Point{T: t0.Add(time.Duration(i) * 15 * time.Second), V: v})
+	}
+	got := chartPoints([]metrics.Series{long}, len(long.Points))
+	if len(got) > MaxChartPoints || len(got) < MaxChartPoints/2 {
+		t.Fatalf("%d points, want between %d and %d", len(got), MaxChartPoints/2, MaxChartPoints)
+	}
+	var hasSpike, hasLow bool
+	for i, p := range got {
+		if i > 0 && p.T.Before(got[i-1].T) {
+			t.Fatalf("point %d out of time order", i)
+		}
+		if math.IsNaN(p.V) {
+			t.Fatal("NaN kept")
+		}
+		hasSpike = hasSpike || p.V == 99
+		hasLow = hasLow || p.V == -5
+	}
+	if !hasSpike || !hasLow {
+		t.Errorf("extremes lost: spike %v low %v", hasSpike, hasLow)
+	}
+	short := metrics.Series{Points: long.Points[:100]}
+	if got := chartPoints([]metrics.Series{short}, 100); &got[0] != &short.Points[0] {
+		t.Error("a short single series should be shared, not copied")
+	}
+	two := chartPoints([]metrics.Series{short, short}, 200)
+	if len(two) != 200 {
+		t.Errorf("two short series pooled into %d points, want 200", len(two))
+	}
+}
