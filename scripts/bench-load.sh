@@ -13,6 +13,7 @@
 #   VERDICT=/path/to/verdict scripts/bench-load.sh   # measure another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 
 METRICS=${METRICS:-1000}
 HOURS=${HOURS:-1}
@@ -38,35 +39,8 @@ trap cleanup EXIT
 echo "bench-load: building verdict" >&2
 if [ -n "${VERDICT:-}" ]; then cp "$VERDICT" "$tmp/verdict"; else CGO_ENABLED=0 $GO build -trimpath -o "$tmp/verdict" ./cmd/verdict; fi
 
-echo "bench-load: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2
-$GO run ./testdata/prom/gen -bench "$METRICS" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
-t0=$(date +%s.%N)
-promtool tsdb create-blocks-from openmetrics "$tmp/bench.om" "$tmp/data" >/dev/null
-echo "bench-load: backfill took $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s ($(du -sh "$tmp/data" | cut -f1))" >&2
-rm "$tmp/bench.om"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-printf 'global:\n  scrape_interval: 1h\n' > "$tmp/prometheus.yml"
-prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
-  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$port" --log.level=warn \
-  >"$tmp/prometheus.log" 2>&1 &
-prom_pid=$!
-for _ in $(seq 1 300); do
-  curl -fsS "$url/-/ready" >/dev/null 2>&1 && break
-  kill -0 "$prom_pid" 2>/dev/null || { cat "$tmp/prometheus.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS "$url/-/ready" >/dev/null || { echo "bench-load: prometheus not ready" >&2; exit 1; }
-
-{
-  printf 'version: 1\nsource:\n  prometheus: {url: %s, timeout: 60s, concurrency: %d}\n' "$url" "$CONCURRENCY"
-  printf 'window: {end: %s, duration: %sh, step: %s}\n' "$END" "$HOURS" "$STEP"
-  printf "baseline: {scope: 'version=\"v1\"'}\ncanary: {scope: 'version=\"v2\"'}\nmetrics:\n"
-  for ((m = 0; m < METRICS; m++)); do
-    printf "  - name: m%03d\n    query: 'bench_metric_%03d{ {{ .Scope }} }'\n" "$m" "$m"
-  done
-} > "$tmp/canary.yaml"
+bench_prometheus bench-load
+bench_config "$tmp/canary.yaml" ", timeout: 60s, concurrency: $CONCURRENCY"
 
 # One warm-up run so that the first timed run does not pay for Prometheus' cold caches.
 "$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >/dev/null 2>&1 || true

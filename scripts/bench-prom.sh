@@ -13,6 +13,7 @@
 #   VERDICT=/path/to/verdict scripts/bench-prom.sh   # time another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 
 METRICS=${METRICS:-100}
 HOURS=${HOURS:-24}
@@ -37,35 +38,8 @@ echo "bench-prom: building verdict and benchq" >&2
 if [ -n "${VERDICT:-}" ]; then cp "$VERDICT" "$tmp/verdict"; else $GO build -o "$tmp/verdict" ./cmd/verdict; fi
 $GO build -o "$tmp/benchq" ./testdata/prom/benchq
 
-echo "bench-prom: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2
-$GO run ./testdata/prom/gen -bench "$METRICS" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
-t0=$(date +%s.%N)
-promtool tsdb create-blocks-from openmetrics "$tmp/bench.om" "$tmp/data" >/dev/null
-echo "bench-prom: backfill took $(echo "$(date +%s.%N) - $t0" | bc) s ($(du -sh "$tmp/data" | cut -f1))" >&2
-rm "$tmp/bench.om"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-printf 'global:\n  scrape_interval: 1h\n' > "$tmp/prometheus.yml"
-prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
-  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$port" --log.level=warn \
-  >"$tmp/prometheus.log" 2>&1 &
-prom_pid=$!
-for _ in $(seq 1 300); do
-  curl -fsS "$url/-/ready" >/dev/null 2>&1 && break
-  kill -0 "$prom_pid" 2>/dev/null || { cat "$tmp/prometheus.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS "$url/-/ready" >/dev/null || { echo "bench-prom: prometheus not ready" >&2; exit 1; }
-
-{
-  printf 'version: 1\nsource:\n  prometheus:\n    url: %s\n' "$url"
-  printf 'window:\n  end: %s\n  duration: %sh\n  step: %s\n' "$END" "$HOURS" "$STEP"
-  printf "baseline: {scope: 'version=\"v1\"'}\ncanary: {scope: 'version=\"v2\"'}\nmetrics:\n"
-  for ((m = 0; m < METRICS; m++)); do
-    printf "  - name: m%03d\n    query: 'bench_metric_%03d{ {{ .Scope }} }'\n" "$m" "$m"
-  done
-} > "$tmp/canary.yaml"
+bench_prometheus bench-prom
+bench_config "$tmp/canary.yaml" ""
 
 # Warm Prometheus' caches once so that neither side pays for a cold start.
 "$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 >/dev/null 2>&1

@@ -1,0 +1,43 @@
+# bench-lib.sh: shared steps of bench-prom.sh and bench-load.sh. Source it
+# after setting METRICS, HOURS, STEP, END, GO and tmp (a scratch directory).
+
+# bench_prometheus NAME: backfill METRICS gauges × 2 scopes × HOURS h at STEP
+# (ending END) into $tmp/data and start Prometheus on a free loopback port.
+# Sets url and prom_pid; the caller's cleanup kills prom_pid.
+bench_prometheus() {
+  local name=$1 t0 port
+  echo "$name: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2
+  $GO run ./testdata/prom/gen -bench "$METRICS" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
+  t0=$(date +%s.%N)
+  promtool tsdb create-blocks-from openmetrics "$tmp/bench.om" "$tmp/data" >/dev/null
+  echo "$name: backfill took $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s ($(du -sh "$tmp/data" | cut -f1))" >&2
+  rm "$tmp/bench.om"
+
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  url=http://127.0.0.1:$port
+  printf 'global:\n  scrape_interval: 1h\n' > "$tmp/prometheus.yml"
+  prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+    --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$port" --log.level=warn \
+    >"$tmp/prometheus.log" 2>&1 &
+  prom_pid=$!
+  for _ in $(seq 1 300); do
+    curl -fsS "$url/-/ready" >/dev/null 2>&1 && break
+    kill -0 "$prom_pid" 2>/dev/null || { cat "$tmp/prometheus.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  curl -fsS "$url/-/ready" >/dev/null || { echo "$name: prometheus not ready" >&2; exit 1; }
+}
+
+# bench_config FILE PROMETHEUS_EXTRA: a config judging every bench metric,
+# v1 against v2; PROMETHEUS_EXTRA is added to source.prometheus's flow map.
+bench_config() {
+  local file=$1 extra=$2 m
+  {
+    printf 'version: 1\nsource:\n  prometheus: {url: %s%s}\n' "$url" "$extra"
+    printf 'window: {end: %s, duration: %sh, step: %s}\n' "$END" "$HOURS" "$STEP"
+    printf "baseline: {scope: 'version=\"v1\"'}\ncanary: {scope: 'version=\"v2\"'}\nmetrics:\n"
+    for ((m = 0; m < METRICS; m++)); do
+      printf "  - name: m%03d\n    query: 'bench_metric_%03d{ {{ .Scope }} }'\n" "$m" "$m"
+    done
+  } > "$file"
+}
