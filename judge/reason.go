@@ -51,6 +51,9 @@ func pct(f float64) string {
 
 // signedPct formats a fraction as a signed percentage: "+12.4%", "−3.1%".
 func signedPct(f float64) string {
+	if f == 0 {
+		return "0%"
+	}
 	if f < 0 {
 		return "−" + pct(-f)
 	}
@@ -58,6 +61,9 @@ func signedPct(f float64) string {
 }
 
 func signedNum(v float64) string {
+	if v == 0 {
+		return "0"
+	}
 	if v < 0 {
 		return "−" + num(-v)
 	}
