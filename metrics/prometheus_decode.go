@@ -131,6 +131,11 @@ func (p *decoder) series(out *rangeBody, scratch *[]Point) error {
 
 // point parses [1704067200.5, "0.21"].
 func (p *decoder) point() (Point, error) {
+	p.ws()
+	if pt, next, ok := fastPoint(p.b, p.i); ok {
+		p.i = next
+		return pt, nil
+	}
 	if err := p.expect('['); err != nil {
 		return Point{}, err
 	}

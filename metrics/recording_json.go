@@ -352,6 +352,12 @@ func (d *decoder) points() ([]Point, error) {
 
 func (d *decoder) pointsInto(out []Point) ([]Point, error) {
 	err := d.array(func() error {
+		d.ws()
+		if pt, next, ok := fastPoint(d.b, d.i); ok && pt.T.UnixMilli() <= 1e14 {
+			d.i = next
+			out = append(out, pt)
+			return nil
+		}
 		if err := d.expect('['); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"testing"
@@ -38,4 +39,31 @@ func FuzzParseSample(f *testing.F) {
 
 func sameBits(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
+}
+
+// FuzzFastPoint: whatever the fast path accepts, the JSON reading of the same
+// point (seconds as parseMillis reads them, the value as ParseFloat) agrees.
+func FuzzFastPoint(f *testing.F) {
+	for _, s := range []string{`[1704067215,"0.42"]`, `[1704067215.25,"NaN"]`, `[1704067215.1239,"+Inf"]`, `[0,"-1e-3"]`, `[1,"1"],`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, next, ok := fastPoint([]byte(s), 0)
+		if !ok {
+			return
+		}
+		var raw []json.RawMessage
+		if err := json.Unmarshal([]byte(s[:next]), &raw); err != nil || len(raw) != 2 {
+			return // lenient where JSON is strict (e.g. "1." or leading zeros): nothing to compare
+		}
+		ms, okMs := parseMillis(raw[0])
+		var vs string
+		if json.Unmarshal(raw[1], &vs) != nil || !okMs {
+			t.Fatalf("%q: fast path accepted what the general path rejects", s)
+		}
+		v, err := strconv.ParseFloat(vs, 64)
+		if err != nil || p.T.UnixMilli() != ms || !sameBits(p.V, v) {
+			t.Fatalf("%q: fast %v %v, general %v %v (%v)", s, p.T.UnixMilli(), p.V, ms, v, err)
+		}
+	})
 }
