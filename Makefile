@@ -21,9 +21,10 @@ build:
 deps:
 	@scripts/deps.sh
 
-## test: everything — deps, lint (gofmt, vet, staticcheck), unit + oracle + integration tests, oracle drift, brief fuzzing.
+## test: everything — deps, lint (gofmt, vet, staticcheck), unit + oracle + integration tests, the race detector on the concurrent packages, oracle drift, brief fuzzing.
 test: deps lint
 	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -race ./judge ./metrics
 	$(MAKE) --no-print-directory oracle
 	$(MAKE) --no-print-directory fuzz
 
