@@ -133,7 +133,7 @@ type decoder struct {
 	i     int
 	err   error       // set by query, which returns its value rather than an error
 	hint  int         // expected points per series, from the window
-	tasks []pointTask // points arrays found but not yet decoded, when decoding in parallel
+	tasks []pointTask // points arrays found by the structure pass, decoded after it in parallel
 }
 
 // pointTask is one series' points array, to decode after the structure.
@@ -144,7 +144,7 @@ type pointTask struct {
 }
 
 func decodeRecording(b []byte) (*Recording, error) {
-	d := &decoder{b: b, tasks: []pointTask{}}
+	d := &decoder{b: b}
 	rec := &Recording{}
 	err := d.object(func(key string) error {
 		switch key {
@@ -317,11 +317,6 @@ func (d *decoder) query() *RecordedQuery {
 							return err
 						})
 					case "points":
-						if d.tasks == nil {
-							pts, err := d.points()
-							s.Points = pts
-							return err
-						}
 						t := pointTask{q: q, idx: len(q.Series), start: d.i}
 						if n := len(d.tasks); n > 0 && d.tasks[n-1].q == q && d.tasks[n-1].idx == t.idx {
 							d.tasks[n-1] = t // a repeated key replaces, as in encoding/json

@@ -56,13 +56,5 @@ func genBench(dir string, n int) error {
 	if err := os.WriteFile(filepath.Join(dir, "canary.yaml"), []byte(cfg.String()), 0o644); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, "recording.json"))
-	if err != nil {
-		return err
-	}
-	if err := rec.Write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeRecording(filepath.Join(dir, "recording.json"), rec)
 }

@@ -101,8 +101,12 @@ func gen(path, scenario string) error {
 			rec.Put(metrics.Query{Metric: m.Name, Side: side, Expr: expr, Start: start, End: end, Step: step}, res, nil)
 		}
 	}
-	out := filepath.Join(filepath.Dir(path), filepath.Base(cfg.Source.Recording))
-	f, err := os.Create(out)
+	return writeRecording(filepath.Join(filepath.Dir(path), filepath.Base(cfg.Source.Recording)), rec)
+}
+
+// writeRecording writes rec to path.
+func writeRecording(path string, rec *metrics.Recording) error {
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
