@@ -1,9 +1,26 @@
-# bench-lib.sh: shared steps of bench-prom.sh and bench-load.sh. Source it
-# after setting METRICS, HOURS, STEP, END, GO and tmp (a scratch directory).
+# bench-lib.sh: shared steps of bench-prom.sh and bench-load.sh. Source it,
+# set METRICS, HOURS, STEP, END and GO, then call bench_setup.
+
+# bench_setup NAME: check the tools the benchmarks run, make the scratch
+# directory tmp, and stop Prometheus and remove tmp on exit.
+bench_setup() {
+  local name=$1 bin
+  for bin in prometheus promtool /usr/bin/time curl python3; do
+    command -v "$bin" >/dev/null || { echo "$name: $bin is missing (run make deps as root)" >&2; exit 2; }
+  done
+  tmp=$(mktemp -d)
+  prom_pid=
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  if [ -n "$prom_pid" ]; then kill "$prom_pid" 2>/dev/null || true; wait "$prom_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
 
 # bench_prometheus NAME: backfill METRICS gauges × 2 scopes × HOURS h at STEP
 # (ending END) into $tmp/data and start Prometheus on a free loopback port.
-# Sets url and prom_pid; the caller's cleanup kills prom_pid.
+# Sets url and prom_pid; bench_cleanup stops it on exit.
 bench_prometheus() {
   local name=$1 t0 port
   echo "$name: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2

@@ -24,17 +24,7 @@ MAX_RSS_MB=${MAX_RSS_MB:-300}
 END=2024-01-02T00:00:00Z
 GO=${GO:-go}
 
-for bin in prometheus promtool /usr/bin/time curl python3; do
-  command -v "$bin" >/dev/null || { echo "bench-load: $bin is missing (run make deps as root)" >&2; exit 2; }
-done
-
-tmp=$(mktemp -d)
-prom_pid=
-cleanup() {
-  if [ -n "$prom_pid" ]; then kill "$prom_pid" 2>/dev/null || true; wait "$prom_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_setup bench-load
 
 echo "bench-load: building verdict" >&2
 if [ -n "${VERDICT:-}" ]; then cp "$VERDICT" "$tmp/verdict"; else CGO_ENABLED=0 $GO build -trimpath -o "$tmp/verdict" ./cmd/verdict; fi

@@ -22,17 +22,7 @@ RUNS=${RUNS:-5}
 END=2024-01-02T00:00:00Z
 GO=${GO:-go}
 
-for bin in prometheus promtool /usr/bin/time curl; do
-  command -v "$bin" >/dev/null || { echo "bench-prom: $bin is missing (run make deps as root)" >&2; exit 2; }
-done
-
-tmp=$(mktemp -d)
-prom_pid=
-cleanup() {
-  if [ -n "$prom_pid" ]; then kill "$prom_pid" 2>/dev/null || true; wait "$prom_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_setup bench-prom
 
 echo "bench-prom: building verdict and benchq" >&2
 if [ -n "${VERDICT:-}" ]; then cp "$VERDICT" "$tmp/verdict"; else $GO build -o "$tmp/verdict" ./cmd/verdict; fi
