@@ -1,6 +1,9 @@
 package analysis
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // Selection in sorted X+Y: the order statistics of the m·n pairwise differences
 // x[i]-y[j] without materialising them (Johnson & Mizoguchi 1978, "Selecting
@@ -18,6 +21,7 @@ import "math"
 // diffMatrix is the implicit matrix of pairwise differences with its scratch space.
 type diffMatrix struct {
 	x, y     []float64 // ascending, finite
+	yp       []float64 // y followed by countWindow +Inf, for count
 	band               // the current selection state
 	saved    band      // a band saved by prepare
 	useSaved bool
@@ -31,7 +35,7 @@ type diffMatrix struct {
 }
 
 // diffScratch is how many floats newDiffMatrix wants as scratch for sizes m, n.
-func diffScratch(m, n int) int { return 2*m + bufLen(m, n) }
+func diffScratch(m, n int) int { return 2*m + bufLen(m, n) + n + countWindow }
 
 // bufLen is the size of the buffer the last elements are selected in.
 func bufLen(m, n int) int { return (m+n)/2 + 64 }
@@ -40,9 +44,15 @@ func bufLen(m, n int) int { return (m+n)/2 + 64 }
 // diffScratch floats) as scratch. It allocates eight int32 per row: O(m+n)
 // space in all.
 func newDiffMatrix(x, y, fl []float64) *diffMatrix {
-	m := len(x)
+	m, n := len(x), len(y)
 	ints := make([]int32, 8*m)
+	yp := fl[2*m+bufLen(m, n) : 2*m+bufLen(m, n)+n+countWindow]
+	copy(yp, y)
+	for c := n; c < len(yp); c++ {
+		yp[c] = math.Inf(1)
+	}
 	return &diffMatrix{
+		yp:    yp,
 		saved: band{lo: ints[6*m : 7*m : 7*m], hi: ints[7*m : 8*m : 8*m]},
 		x:     x, y: y,
 		band: band{lo: ints[0:m:m], hi: ints[m : 2*m : 2*m]},
@@ -59,32 +69,141 @@ func (d *diffMatrix) size() int64 { return int64(len(d.x)) * int64(len(d.y)) }
 func (d *diffMatrix) at(i int, c int32) float64 { return d.x[i] - d.y[len(d.y)-1-int(c)] }
 
 // count returns #{D < t} and #{D <= t}, leaving the per-row counts in lt and le.
+//
+// Row i's elements above t are its columns for the smallest y: the
+// differences x[i] - y[j] > t hold for a prefix j < J(i) of the ascending y,
+// and J never decreases down the rows, so the rows are a walk in O(m+n). Two
+// things make that walk fast. A walk that steps J one column at a time ends
+// each row on a branch the processor cannot predict, so a row tests the next
+// countWindow columns at once, without branches (see step). And since each
+// row's start depends on the row before, the rows are split into countLanes
+// runs walked side by side, each starting from a binary search, so the
+// processor can work on several rows at a time.
 func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
-	y := d.y
-	n := len(y)
-	cl, ce := n, n // per-row counts, non-increasing down the rows
-	for i, xi := range d.x {
-		e := t // the last element compared, <= t; t when none
-		for ce > 0 {
-			if e = xi - y[n-ce]; e <= t {
-				break
-			}
-			ce--
+	x, yp := d.x, d.yp
+	m, n := len(x), len(d.y)
+	lt, le = lt[:m], le[:m]
+	q := m / countLanes
+	var j0, j1, j2, j3 int
+	if q > 0 {
+		j1, j2, j3 = d.start(x[q], t), d.start(x[2*q], t), d.start(x[3*q], t)
+	}
+	for r := range q {
+		i0, i1, i2, i3 := r, q+r, 2*q+r, 3*q+r
+		// step, by hand: the compiler does not inline it
+		x0 := x[i0]
+		a0 := window(x0, t, (*[countWindow]float64)(yp[j0:]))
+		j0 += a0
+		if a0 == countWindow {
+			j0 = aboveSlow(x0, t, yp, j0)
 		}
-		switch {
-		case cl >= ce && e < t: // no element of the row equals t
-			cl = ce
-		default:
-			cl = min(cl, ce)
-			for cl > 0 && xi-y[n-cl] >= t {
-				cl--
-			}
+		k0 := j0
+		if x0-yp[k0] == t {
+			k0 = equalSlow(x0, t, yp, k0)
 		}
-		lt[i], le[i] = int32(cl), int32(ce)
-		nlt += int64(cl)
-		nle += int64(ce)
+		x1 := x[i1]
+		a1 := window(x1, t, (*[countWindow]float64)(yp[j1:]))
+		j1 += a1
+		if a1 == countWindow {
+			j1 = aboveSlow(x1, t, yp, j1)
+		}
+		k1 := j1
+		if x1-yp[k1] == t {
+			k1 = equalSlow(x1, t, yp, k1)
+		}
+		x2 := x[i2]
+		a2 := window(x2, t, (*[countWindow]float64)(yp[j2:]))
+		j2 += a2
+		if a2 == countWindow {
+			j2 = aboveSlow(x2, t, yp, j2)
+		}
+		k2 := j2
+		if x2-yp[k2] == t {
+			k2 = equalSlow(x2, t, yp, k2)
+		}
+		x3 := x[i3]
+		a3 := window(x3, t, (*[countWindow]float64)(yp[j3:]))
+		j3 += a3
+		if a3 == countWindow {
+			j3 = aboveSlow(x3, t, yp, j3)
+		}
+		k3 := j3
+		if x3-yp[k3] == t {
+			k3 = equalSlow(x3, t, yp, k3)
+		}
+		le[i0], lt[i0] = int32(n-j0), int32(n-k0)
+		le[i1], lt[i1] = int32(n-j1), int32(n-k1)
+		le[i2], lt[i2] = int32(n-j2), int32(n-k2)
+		le[i3], lt[i3] = int32(n-j3), int32(n-k3)
+		nle += int64(4*n - j0 - j1 - j2 - j3)
+		nlt += int64(4*n - k0 - k1 - k2 - k3)
+	}
+	for i := countLanes * q; i < m; i++ { // the rows left over, after the last lane's
+		var k int
+		j3, k = step(x[i], t, yp, j3)
+		le[i], lt[i] = int32(n-j3), int32(n-k)
+		nle += int64(n - j3)
+		nlt += int64(n - k)
 	}
 	return nlt, nle
+}
+
+// countLanes is how many runs of rows count walks side by side.
+const countLanes = 4
+
+// start is #{c : xi - y[c] > t} by binary search: where a lane starts.
+func (d *diffMatrix) start(xi, t float64) int {
+	y := d.y
+	return sort.Search(len(y), func(c int) bool { return !(xi-y[c] > t) })
+}
+
+// step moves a row's count of columns above t, j, on to row xi: it returns
+// #{c : xi - y[c] > t}, at least j, and #{c : xi - y[c] >= t}. yp is y
+// followed by countWindow +Inf, whose differences are -Inf.
+func step(xi, t float64, yp []float64, j int) (above, atLeast int) {
+	a := window(xi, t, (*[countWindow]float64)(yp[j:]))
+	j += a
+	if a == countWindow {
+		j = aboveSlow(xi, t, yp, j)
+	}
+	k := j
+	if xi-yp[k] == t {
+		k = equalSlow(xi, t, yp, k)
+	}
+	return j, k
+}
+
+// window counts the elements above t among the countWindow columns in w,
+// without a branch.
+func window(xi, t float64, w *[countWindow]float64) int {
+	return b2i(xi-w[0] > t) + b2i(xi-w[1] > t) + b2i(xi-w[2] > t) + b2i(xi-w[3] > t)
+}
+
+// aboveSlow is the rest of a step of countWindow or more.
+func aboveSlow(xi, t float64, yp []float64, j int) int {
+	for xi-yp[j] > t {
+		j++
+	}
+	return j
+}
+
+// equalSlow steps over the columns whose elements equal t.
+func equalSlow(xi, t float64, yp []float64, j int) int {
+	for xi-yp[j] == t {
+		j++
+	}
+	return j
+}
+
+// countWindow is how many columns count tests at once.
+const countWindow = 4
+
+// b2i is 1 for true and 0 for false, compiled without a branch.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // band is a state of the selection: the active columns of every row and what

@@ -177,3 +177,44 @@ func TestSortFloats(t *testing.T) {
 		}
 	}
 }
+
+// TestCountPerRow checks count's per-row counts, which narrow keeps as the
+// band's edges, against brute force: every lane start, long steps past the
+// window, ties with the pivot and the rows left over after the last lane.
+func TestCountPerRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 17))
+	for iter := range 300 {
+		m, n := 1+r.IntN(40), 1+r.IntN(40)
+		if iter%3 == 0 {
+			m, n = 4*n+r.IntN(4), 1+r.IntN(12) // steps much longer than countWindow
+		}
+		x, y := randomSample(r, m, iter), randomSample(r, n, iter/2)
+		slices.Sort(x)
+		slices.Sort(y)
+		dm := newDiffMatrix(x, y, make([]float64, diffScratch(m, n)))
+		pivots := []float64{x[r.IntN(m)] - y[r.IntN(n)], x[0] - y[n-1] - 1, x[m-1] - y[0] + 1, r.NormFloat64()}
+		for _, p := range pivots {
+			nlt, nle := dm.count(p, dm.lt, dm.le)
+			var wlt, wle int64
+			for i, xi := range x {
+				var lt, le int32
+				for _, yj := range y {
+					if xi-yj < p {
+						lt++
+					}
+					if xi-yj <= p {
+						le++
+					}
+				}
+				if dm.lt[i] != lt || dm.le[i] != le {
+					t.Fatalf("iter %d m=%d n=%d t=%v row %d: count gave <%d <=%d, brute force <%d <=%d", iter, m, n, p, i, dm.lt[i], dm.le[i], lt, le)
+				}
+				wlt += int64(lt)
+				wle += int64(le)
+			}
+			if nlt != wlt || nle != wle {
+				t.Fatalf("iter %d: totals %d, %d; brute force %d, %d", iter, nlt, nle, wlt, wle)
+			}
+		}
+	}
+}

@@ -301,7 +301,10 @@ func (p *Pair) Test(mu float64, alt Alternative) (UTest, error) {
 	if math.IsNaN(mu) || math.IsInf(mu, 0) {
 		return UTest{}, fmt.Errorf("analysis: mu %v is not finite", mu)
 	}
-	t := twoSample{x: p.s.x, y: p.s.y, rankStats: rankAt(p.s.x, p.s.y, mu)}
+	t := twoSample{x: p.s.x, y: p.s.y, rankStats: p.s.rankStats}
+	if mu != 0 { // x - 0 is x: the pair's own ranks (a zero margin is the default)
+		t.rankStats = rankAt(p.s.x, p.s.y, mu)
+	}
 	dist, method := t.nullDist()
 	return UTest{N1: len(t.x), N2: len(t.y), U: t.u, P: t.pValue(alt, dist), Method: method}, nil
 }

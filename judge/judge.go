@@ -421,18 +421,21 @@ func chartPoints(series []metrics.Series, total int) []TimedValue {
 	if len(series) == 1 && total <= MaxChartPoints {
 		return series[0].Points
 	}
-	var lo, hi time.Time
+	// Times as Unix nanoseconds: time.Time's comparisons cost more than the
+	// bucketing itself.
+	var lo, hi int64
 	n := 0
 	for _, ser := range series {
 		for _, p := range ser.Points {
 			if math.IsNaN(p.V) || math.IsInf(p.V, 0) {
 				continue
 			}
-			if n == 0 || p.T.Before(lo) {
-				lo = p.T
+			t := p.T.UnixNano()
+			if n == 0 || t < lo {
+				lo = t
 			}
-			if n == 0 || p.T.After(hi) {
-				hi = p.T
+			if n == 0 || t > hi {
+				hi = t
 			}
 			n++
 		}
@@ -444,17 +447,17 @@ func chartPoints(series []metrics.Series, total int) []TimedValue {
 		}
 		return out
 	}
-	buckets := MaxChartPoints / 2
+	const buckets = MaxChartPoints / 2
 	type extremes struct{ min, max TimedValue }
 	bs := make([]extremes, buckets)
 	seen := make([]bool, buckets)
-	span := hi.Sub(lo) + 1
+	scale := buckets / (float64(hi-lo) + 1) // float64: (t - lo)·buckets could overflow int64 over a long window
 	for _, ser := range series {
 		for _, p := range ser.Points {
 			if math.IsNaN(p.V) || math.IsInf(p.V, 0) {
 				continue
 			}
-			i := int(int64(p.T.Sub(lo)) * int64(buckets) / int64(span))
+			i := min(int(float64(p.T.UnixNano()-lo)*scale), buckets-1)
 			switch {
 			case !seen[i]:
 				bs[i], seen[i] = extremes{p, p}, true
