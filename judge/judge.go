@@ -51,11 +51,22 @@ func Queries(cfg *config.Config) ([]metrics.Query, error) {
 	return qs, nil
 }
 
-// Run fetches every metric's two sides from src, at most concurrency queries
-// at a time, and judges each metric as soon as both its sides have arrived,
-// while later queries are still in flight. The report is the same as
-// Judge's over the same data, whatever the order queries finish in.
-func Run(ctx context.Context, cfg *config.Config, src metrics.Source, concurrency int) (*Report, error) {
+// RunOptions tune Run.
+type RunOptions struct {
+	// Concurrency is how many queries may be in flight at once.
+	Concurrency int
+	// NoCharts leaves each side's Points empty: for reports that draw no
+	// chart (json, table, junit, dotenv, openmetrics), it saves a pass over
+	// every sample and the memory the points hold.
+	NoCharts bool
+}
+
+// Run fetches every metric's two sides from src, at most opt.Concurrency
+// queries at a time, and judges each metric as soon as both its sides have
+// arrived, while later queries are still in flight. The report is the same
+// as Judge's over the same data, whatever the order queries finish in
+// (without Points when opt.NoCharts is set).
+func Run(ctx context.Context, cfg *config.Config, src metrics.Source, opt RunOptions) (*Report, error) {
 	qs, err := Queries(cfg)
 	if err != nil {
 		return nil, err
@@ -67,7 +78,7 @@ func Run(ctx context.Context, cfg *config.Config, src metrics.Source, concurrenc
 	var mu sync.Mutex
 	cpu := make(chan struct{}, runtime.GOMAXPROCS(0)) // judging is CPU-bound: one per core
 	alpha := (1 - cfg.Confidence) / 2
-	metrics.FetchEach(ctx, src, qs, concurrency, func(i int, o metrics.Outcome) {
+	metrics.FetchEach(ctx, src, qs, opt.Concurrency, func(i int, o metrics.Outcome) {
 		m := i / 2
 		mu.Lock()
 		outs[i] = o
@@ -79,7 +90,7 @@ func Run(ctx context.Context, cfg *config.Config, src metrics.Source, concurrenc
 		}
 		cpu <- struct{}{}
 		defer func() { <-cpu }()
-		results[m] = judgeMetric(cfg.Metrics[m], pairOf(qs, outs, m), cfg.Confidence, alpha)
+		results[m] = judgeMetric(cfg.Metrics[m], pairOf(qs, outs, m), cfg.Confidence, alpha, !opt.NoCharts)
 		mu.Lock()
 		outs[2*m], outs[2*m+1] = metrics.Outcome{}, metrics.Outcome{} // judged: let the samples go
 		mu.Unlock()
@@ -112,7 +123,7 @@ func Judge(cfg *config.Config, data []Data) *Report {
 			d.Baseline.Err = fmt.Errorf("no data fetched")
 			d.Canary.Err = d.Baseline.Err
 		}
-		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha))
+		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha, true))
 	}
 	finish(cfg, rep)
 	return rep
@@ -163,7 +174,7 @@ func (n infs) share(sign int) float64 {
 
 // side turns one fetched side into its report entry (without statistics,
 // see describe) and the finite values to test, in one pass over the points.
-func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, infs, []string) {
+func side(f Fetched, nan analysis.NaNStrategy, charts bool) (Side, []float64, infs, []string) {
 	s := Side{Query: f.Query, Series: len(f.Result.Series)}
 	if f.Err != nil {
 		s.Error = f.Err.Error()
@@ -196,7 +207,9 @@ func side(f Fetched, nan analysis.NaNStrategy) (Side, []float64, infs, []string)
 	if posInf+negInf > 0 {
 		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
 	}
-	s.Points = chartPoints(f.Result.Series, total)
+	if charts {
+		s.Points = chartPoints(f.Result.Series, total)
+	}
 	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
 }
 
@@ -232,7 +245,9 @@ func nanStrategy(m config.Metric) analysis.NaNStrategy {
 	return analysis.NaNRemove
 }
 
-func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
+// judgeMetric classifies one metric; charts keeps each side's points for
+// the renderers that draw them.
+func judgeMetric(m config.Metric, d Data, confidence, alpha float64, charts bool) Metric {
 	out := Metric{Name: m.Name, Group: m.Group, Critical: m.Critical, MustHaveData: m.MustHaveData, Line: m.Line}
 	if out.Group == "" {
 		out.Group = "default"
@@ -240,8 +255,8 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64) Metric {
 	var bw, cw []string
 	var b, c []float64
 	var bInf, cInf infs
-	out.Baseline, b, bInf, bw = side(d.Baseline, nanStrategy(m))
-	out.Canary, c, cInf, cw = side(d.Canary, nanStrategy(m))
+	out.Baseline, b, bInf, bw = side(d.Baseline, nanStrategy(m), charts)
+	out.Canary, c, cInf, cw = side(d.Canary, nanStrategy(m), charts)
 	if k := m.RemoveOutliers; k > 0 {
 		b, bw = withoutOutliers(b, k, bw)
 		c, cw = withoutOutliers(c, k, cw)

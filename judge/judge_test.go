@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -351,14 +352,28 @@ func TestRunEqualsJudge(t *testing.T) {
 	}
 	cfg := baseConfig(ms...)
 	want, _ := json.Marshal(Judge(cfg, data))
+	judged := Judge(cfg, data)
 	for _, conc := range []int{1, 3, 24} {
-		rep, err := Run(context.Background(), cfg, src, conc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := json.Marshal(rep)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("concurrency %d: Run differs from Judge:\n%s\n%s", conc, got, want)
+		for _, noCharts := range []bool{false, true} {
+			rep, err := Run(context.Background(), cfg, src, RunOptions{Concurrency: conc, NoCharts: noCharts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(rep)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("concurrency %d, no charts %v: Run differs from Judge:\n%s\n%s", conc, noCharts, got, want)
+			}
+			for i, m := range rep.Metrics {
+				b, c := m.Baseline.Points, m.Canary.Points
+				switch {
+				case noCharts && len(b)+len(c) != 0:
+					t.Fatalf("no charts: metric %d kept %d and %d points", i, len(b), len(c))
+				case !noCharts && (!reflect.DeepEqual(b, judged.Metrics[i].Baseline.Points) || !reflect.DeepEqual(c, judged.Metrics[i].Canary.Points)):
+					t.Fatalf("concurrency %d: metric %d's chart points differ from Judge's", conc, i)
+				case !noCharts && len(b) == 0:
+					t.Fatalf("metric %d: no chart points", i)
+				}
+			}
 		}
 	}
 }

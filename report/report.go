@@ -25,6 +25,10 @@ var formats = map[string]Renderer{
 	"html":        HTML,
 }
 
+// Charts reports whether a format draws the sides' time series, and so needs
+// judge.Side.Points: markdown (its Mermaid charts) and html.
+func Charts(format string) bool { return format == "markdown" || format == "html" }
+
 // Formats lists the known format names, sorted.
 func Formats() []string {
 	names := make([]string, 0, len(formats))

@@ -57,7 +57,13 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 		if err != nil {
 			return err
 		}
-		rep, err := judge.Run(cmd.Context(), cfg, src, src.concurrency)
+		// Charts cost a pass over every sample: only for the formats that draw them
+		// (the GitHub step summary is markdown).
+		charts := report.Charts(output) || e.getenv("GITHUB_ACTIONS") == "true"
+		for _, s := range specs {
+			charts = charts || report.Charts(s.format)
+		}
+		rep, err := judge.Run(cmd.Context(), cfg, src, judge.RunOptions{Concurrency: src.concurrency, NoCharts: !charts})
 		if err != nil {
 			return usageErr(err)
 		}

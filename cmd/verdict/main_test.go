@@ -120,6 +120,27 @@ func TestReportsWritten(t *testing.T) {
 	}
 }
 
+// TestChartsWhereDrawn: the judge keeps the samples for charts only when a
+// format that draws them is asked for, on stdout or as a report file.
+func TestChartsWhereDrawn(t *testing.T) {
+	dir := t.TempDir()
+	md, html := filepath.Join(dir, "r.md"), filepath.Join(dir, "r.html")
+	code, out, stderr := runCLI(t, nil, "judge", "-c", checkout, "--output", "markdown")
+	if code != exitAbort || !strings.Contains(out, "```mermaid") {
+		t.Fatalf("--output markdown: exit %d, no Mermaid chart:\n%s\n%s", code, out, stderr)
+	}
+	code, _, stderr = runCLI(t, nil, "judge", "-c", checkout, "--output", "json", "--report", "markdown="+md, "--report", "html="+html)
+	if code != exitAbort {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(md); !strings.Contains(string(b), "```mermaid") {
+		t.Errorf("--report markdown has no Mermaid chart:\n%s", b)
+	}
+	if b, _ := os.ReadFile(html); strings.Contains(string(b), "no points") || !strings.Contains(string(b), `<figure class="chart chart-ts">`) {
+		t.Errorf("--report html lacks its time-series charts")
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
 		name string
