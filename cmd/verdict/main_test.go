@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -223,5 +225,19 @@ func TestEnvOverride(t *testing.T) {
 	code, _, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2030-01-01T00:00:00Z"}, "judge", "-c", healthy, "--end", "2024-01-01T01:00:00Z")
 	if code != exitPromote {
 		t.Fatalf("flag did not override env: exit %d", code)
+	}
+}
+
+// TestTuneGC: the GC defaults apply only where GOGC and GOMEMLIMIT are unset.
+func TestTuneGC(t *testing.T) {
+	prevPct, prevLim := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	defer func() { debug.SetGCPercent(prevPct); debug.SetMemoryLimit(prevLim) }()
+	tuneGC(func(string) string { return "" })
+	if p, l := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64); p != gcPercent || l != memoryLimit {
+		t.Errorf("unset: GC percent %d, memory limit %d; want %d, %d", p, l, gcPercent, memoryLimit)
+	}
+	tuneGC(func(k string) string { return map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}[k] })
+	if p, l := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64); p != 100 || l != math.MaxInt64 {
+		t.Errorf("set by the user: GC percent %d, memory limit %d changed", p, l)
 	}
 }
