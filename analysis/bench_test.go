@@ -40,7 +40,7 @@ func BenchmarkCount(b *testing.B) {
 	x := lognormal(10_000, math.Log(210), 0.3, 1)
 	y := lognormal(10_000, math.Log(200), 0.3, 2)
 	s, scratch, _ := newTwoSample(x, y, diffScratch(len(x), len(y)))
-	dm := newDiffMatrix(s.x, s.y, scratch)
+	dm := newDiffMatrix(s.x, s.y, scratch, nil)
 	i := 0
 	loopCPU(b, func() {
 		i++

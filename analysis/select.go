@@ -40,12 +40,17 @@ func diffScratch(m, n int) int { return 2*m + bufLen(m, n) + n + countWindow }
 // bufLen is the size of the buffer the last elements are selected in.
 func bufLen(m, n int) int { return (m+n)/2 + 64 }
 
+// diffInts is how many int32 newDiffMatrix wants for m rows: eight per row.
+func diffInts(m int) int { return 8 * m }
+
 // newDiffMatrix prepares selection over sorted x and y, with fl (at least
-// diffScratch floats) as scratch. It allocates eight int32 per row: O(m+n)
-// space in all.
-func newDiffMatrix(x, y, fl []float64) *diffMatrix {
+// diffScratch floats) and ints (diffInts, or nil to allocate them) as
+// scratch: O(m+n) space in all.
+func newDiffMatrix(x, y, fl []float64, ints []int32) *diffMatrix {
 	m, n := len(x), len(y)
-	ints := make([]int32, 8*m)
+	if len(ints) < diffInts(m) {
+		ints = make([]int32, diffInts(m))
+	}
 	yp := fl[2*m+bufLen(m, n) : 2*m+bufLen(m, n)+n+countWindow]
 	copy(yp, y)
 	for c := n; c < len(yp); c++ {

@@ -52,7 +52,7 @@ func TestSelectionMatchesBruteForce(t *testing.T) {
 		slices.Sort(x)
 		slices.Sort(y)
 		want := bruteDiffs(x, y)
-		dm := newDiffMatrix(x, y, make([]float64, diffScratch(m, n)))
+		dm := newDiffMatrix(x, y, make([]float64, diffScratch(m, n)), nil)
 		ks := []int64{1, int64(len(want)), int64(len(want)+1) / 2}
 		for range 20 {
 			ks = append(ks, 1+r.Int64N(int64(len(want))))
@@ -191,7 +191,7 @@ func TestCountPerRow(t *testing.T) {
 		x, y := randomSample(r, m, iter), randomSample(r, n, iter/2)
 		slices.Sort(x)
 		slices.Sort(y)
-		dm := newDiffMatrix(x, y, make([]float64, diffScratch(m, n)))
+		dm := newDiffMatrix(x, y, make([]float64, diffScratch(m, n)), nil)
 		pivots := []float64{x[r.IntN(m)] - y[r.IntN(n)], x[0] - y[n-1] - 1, x[m-1] - y[0] + 1, r.NormFloat64()}
 		for _, p := range pivots {
 			nlt, nle := dm.count(p, dm.lt, dm.le)

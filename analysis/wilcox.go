@@ -30,8 +30,20 @@ type rankStats struct {
 // floats in the same block and returns them as scratch (at least
 // max(len(x), len(y)) are used for sorting).
 func newTwoSample(x, y []float64, extra int) (*twoSample, []float64, error) {
-	extra = max(extra, len(x), len(y))
-	buf := make([]float64, 0, len(x)+len(y)+extra)
+	return newTwoSampleIn(nil, x, y, extra)
+}
+
+// twoSampleLen is how many floats newTwoSampleIn needs for sizes m, n and extra.
+func twoSampleLen(m, n, extra int) int { return m + n + max(extra, m, n) }
+
+// newTwoSampleIn is newTwoSample in buf when its capacity is at least
+// twoSampleLen, else in a new block.
+func newTwoSampleIn(buf []float64, x, y []float64, extra int) (*twoSample, []float64, error) {
+	size := twoSampleLen(len(x), len(y), extra)
+	if cap(buf) < size {
+		buf = make([]float64, 0, size)
+	}
+	buf = buf[:0:size]
 	for _, v := range x {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
 			buf = append(buf, v)
@@ -265,6 +277,7 @@ func Compare(x, y []float64, confidence float64) (Comparison, error) {
 	if err != nil {
 		return Comparison{}, err
 	}
+	defer p.Release()
 	return p.Compare(confidence)
 }
 
@@ -273,16 +286,35 @@ func Compare(x, y []float64, confidence float64) (Comparison, error) {
 type Pair struct {
 	s       *twoSample
 	scratch []float64
+	floats  *[]float64 // pooled: the samples and scratch
+	ints    *[]int32   // pooled: Compare's per-row counts
 }
 
 // NewPair copies and sorts the finite values of x and y (NaN and ±Inf are
-// dropped, as in MannWhitneyUTest); an empty side is ErrEmpty.
+// dropped, as in MannWhitneyUTest); an empty side is ErrEmpty. Release
+// hands its memory on to the next Pair.
 func NewPair(x, y []float64) (*Pair, error) {
-	s, scratch, err := newTwoSample(x, y, diffScratch(len(x), len(y)))
+	extra := diffScratch(len(x), len(y))
+	fb := getFloats(twoSampleLen(len(x), len(y), extra))
+	s, scratch, err := newTwoSampleIn(*fb, x, y, extra)
 	if err != nil {
+		floatPool.Put(fb)
 		return nil, err
 	}
-	return &Pair{s: s, scratch: scratch}, nil
+	return &Pair{s: s, scratch: scratch, floats: fb}, nil
+}
+
+// Release returns the pair's memory for reuse by later Pairs. The pair, and
+// the slices Sorted returned, must not be used after it; a second Release
+// does nothing.
+func (p *Pair) Release() {
+	if p.floats != nil {
+		floatPool.Put(p.floats)
+	}
+	if p.ints != nil {
+		intPool.Put(p.ints)
+	}
+	*p = Pair{}
 }
 
 // Sorted returns the pair's finite values of x and y, ascending. They are
@@ -344,7 +376,10 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 		c.CILow, kLo = s.rootAsymptotic(-qnorm(alpha/2), lo, hi, wLo, wHi)
 		c.CIHigh, kHi = s.rootAsymptotic(qnorm(alpha/2), lo, hi, wLo, wHi)
 	}
-	dm := newDiffMatrix(s.x, s.y, scratch)
+	if p.ints == nil {
+		p.ints = getInts(diffInts(len(s.x)))
+	}
+	dm := newDiffMatrix(s.x, s.y, scratch, *p.ints)
 	kMed := (dm.size() + 1) / 2
 	kMin, kMax := kMed, kMed+1
 	if kLo > 0 {

@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -138,6 +139,38 @@ func TestWilcoxDistSumsToChoose(t *testing.T) {
 			if d.count[k] < 0 || d.count[k] != d.count[d.mn-k] {
 				t.Fatalf("%v: count[%d] = %v, count[%d] = %v", mn, k, d.count[k], d.mn-k, d.count[d.mn-k])
 			}
+		}
+	}
+}
+
+// TestPairReuse: a Pair built in memory another Pair released, dirty and of
+// another size, gives what a Pair in fresh memory gives.
+func TestPairReuse(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for iter := range 40 {
+		x, y := randomSample(r, 5+r.IntN(400), iter), randomSample(r, 5+r.IntN(400), iter+1)
+		s, scratch, err := newTwoSample(x, y, diffScratch(len(x), len(y))) // fresh, outside the pools
+		if err != nil {
+			t.Fatal(err)
+		}
+		ints := make([]int32, diffInts(len(s.x)))
+		fresh := &Pair{s: s, scratch: scratch, ints: &ints}
+		want, err := fresh.Compare(0.95)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := NewPair(x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.Compare(0.95)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Release()
+		p.Release() // a second Release does nothing
+		if got != want {
+			t.Fatalf("iter %d: reused memory gave %+v, fresh %+v", iter, got, want)
 		}
 	}
 }

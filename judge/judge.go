@@ -265,6 +265,7 @@ func judgeMetric(m config.Metric, d Data, confidence, alpha float64, charts bool
 	if len(b) > 0 && len(c) > 0 {
 		if p, err := analysis.NewPair(c, b); err == nil {
 			pair = p
+			defer p.Release()
 			cs, bs := p.Sorted()
 			out.Canary.describe(cs, true)
 			out.Baseline.describe(bs, true)
