@@ -32,6 +32,7 @@ type diffMatrix struct {
 	buf      []float64 // materialised active elements
 	rounds   int       // selection rounds so far, for tests and benchmarks
 	last     [4]int64  // the counts of the last narrow: < pa, <= pa, < pb, <= pb
+	known    []counted // every pivot counted so far, for interpolation
 }
 
 // diffScratch is how many floats newDiffMatrix wants as scratch for sizes m, n.
@@ -57,6 +58,7 @@ func newDiffMatrix(x, y, fl []float64, ints []int32) *diffMatrix {
 		yp[c] = math.Inf(1)
 	}
 	return &diffMatrix{
+		known: make([]counted, 0, 64),
 		yp:    yp,
 		saved: band{lo: ints[6*m : 7*m : 7*m], hi: ints[7*m : 8*m : 8*m]},
 		x:     x, y: y,
@@ -211,6 +213,12 @@ func b2i(b bool) int {
 	return 0
 }
 
+// counted is a value with the number of differences below and at or below it.
+type counted struct {
+	v      float64
+	lt, le int64
+}
+
 // band is a state of the selection: the active columns of every row and what
 // is known about the elements outside them.
 type band struct {
@@ -247,6 +255,9 @@ func (d *diffMatrix) narrow(kMin, kMax int64, pa, pb float64) (v float64, found 
 	alt, ale := d.count(pa, d.lt, d.le)
 	blt, ble := d.count(pb, d.lt2, d.le2)
 	d.last = [4]int64{alt, ale, blt, ble}
+	if len(d.known)+2 <= cap(d.known) {
+		d.known = append(d.known, counted{pa, alt, ale}, counted{pb, blt, ble})
+	}
 	switch {
 	case kMax <= alt: // all below pa
 		d.hi, d.lt = d.lt, d.hi
@@ -310,10 +321,11 @@ func (d *diffMatrix) prepare(kMin, kMax int64) {
 // (Floyd & Rivest's idea) and keeps what lies between them. While the band
 // is open on a side, the pivots are elements, the weighted quantiles of the
 // rows' quantiles; once it is bounded by values vlo < vhi, they interpolate
-// between them. A round that fails to halve the band is followed by one with
+// linearly between the two values counted so far (bounds, or pivots of
+// earlier rounds and selections) closest around the wanted rank. A round that fails to halve the band is followed by one with
 // Johnson and Mizoguchi's pivot, the weighted median of the row medians,
 // which drops at least a quarter of it: O(log(m·n)) rounds of O(m+n) each,
-// and in practice two or three.
+// and in practice two (TestSelectionRounds).
 func (d *diffMatrix) kth(k int64) float64 {
 	if d.useSaved && k > d.saved.below && k <= d.saved.below+d.saved.active {
 		d.reset(&d.saved)
@@ -321,7 +333,7 @@ func (d *diffMatrix) kth(k int64) float64 {
 		d.reset(nil)
 	}
 	safe, poor := false, false
-	delta := 0.003 // half-width of the bracket in value rounds, as a fraction of the band
+	delta := 0.006 // half-width of the bracket in value rounds, as a fraction of the band
 	for {
 		if d.active <= int64(cap(d.buf)) {
 			buf := d.buf[:0]
@@ -335,7 +347,7 @@ func (d *diffMatrix) kth(k int64) float64 {
 		prev, below := d.active, d.below
 		r := k - below
 		q := (float64(r) - 0.5) / float64(prev)
-		var pa, pb float64
+		var pa, pb, ra, rb float64
 		interp := false
 		switch {
 		case safe:
@@ -347,9 +359,13 @@ func (d *diffMatrix) kth(k int64) float64 {
 			pb = d.pivot(q+delta, d.rows, sampleRows)
 		default:
 			interp = true
-			w := d.vhi - d.vlo
-			pa = d.vlo + max(q-delta, 0)*w
-			pb = d.vlo + min(q+delta, 1)*w
+			// At least as wide as to hold a few hundred elements: a bracket
+			// that misses the wanted rank costs a round, and that many
+			// cost next to nothing to select from.
+			delta = max(delta, bracketFill*float64(cap(d.buf))/float64(prev))
+			ra, rb = float64(k)-0.5-delta*float64(prev), float64(k)-0.5+delta*float64(prev)
+			pa, ra = d.interpolate(k, ra)
+			pb, rb = d.interpolate(k, rb)
 		}
 		if v, ok := d.narrow(k, k, pa, pb); ok {
 			return v
@@ -360,9 +376,7 @@ func (d *diffMatrix) kth(k int64) float64 {
 			// the old band. Linear interpolation's rank error grows with the
 			// square of the band, so as a fraction of the new band it is
 			// err·new/old; the next bracket is twice that.
-			fa := float64(d.last[0]-below) / float64(prev)
-			fb := float64(d.last[3]-below) / float64(prev)
-			err := max(math.Abs(fa-max(q-delta, 0)), math.Abs(fb-min(q+delta, 1)))
+			err := max(math.Abs(float64(d.last[0])-ra), math.Abs(float64(d.last[3])-rb)) / float64(prev)
 			delta = min(max(2*err*float64(d.active)/float64(prev), 0.002), 0.25)
 		}
 		// Two poor rounds in a row call for a guaranteed one.
@@ -371,6 +385,31 @@ func (d *diffMatrix) kth(k int64) float64 {
 		poor = bad
 	}
 }
+
+// interpolate returns the value whose rank among all differences is about
+// rank, and the rank it is at for the interpolation, which is rank clamped to
+// the band: linear between the two counted values closest around the k-th
+// difference, the band's bounds or pivots counted earlier.
+func (d *diffMatrix) interpolate(k int64, rank float64) (v, at float64) {
+	x0, r0 := d.vlo, float64(d.below)
+	x1, r1 := d.vhi, float64(d.below+d.active)
+	for _, p := range d.known {
+		switch {
+		case p.v <= x0 || p.v >= x1:
+		case p.le < k:
+			x0, r0 = p.v, float64(p.le)
+		case p.lt >= k:
+			x1, r1 = p.v, float64(p.lt)
+		}
+	}
+	at = min(max(rank, r0), r1)
+	v = x0 + (at-r0)/(r1-r0)*(x1-x0)
+	return min(max(v, d.vlo), d.vhi), at
+}
+
+// bracketFill is the least fraction of the selection buffer that a value
+// round's bracket aims to hold.
+const bracketFill = 0.03
 
 // sampleRows is about how many active rows a targeted pivot is drawn from.
 const sampleRows = 1024
