@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"sort"
+	"unsafe"
 )
 
 // Selection in sorted X+Y: the order statistics of the m·n pairwise differences
@@ -85,7 +86,9 @@ func (d *diffMatrix) at(i int, c int32) float64 { return d.x[i] - d.y[len(d.y)-1
 // countWindow columns at once, without branches (see step). And since each
 // row's start depends on the row before, the rows are split into countLanes
 // runs walked side by side, each starting from a binary search, so the
-// processor can work on several rows at a time.
+// processor can work on several rows at a time. The windows are read
+// through a pointer, without bounds checks: every j is at most n, and yp
+// holds n + countWindow values.
 func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	x, yp := d.x, d.yp
 	m, n := len(x), len(d.y)
@@ -95,47 +98,52 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	if q > 0 {
 		j1, j2, j3 = d.start(x[q], t), d.start(x[2*q], t), d.start(x[3*q], t)
 	}
+	ys := unsafe.Pointer(unsafe.SliceData(yp))
 	for r := range q {
 		i0, i1, i2, i3 := r, q+r, 2*q+r, 3*q+r
 		// step, by hand: the compiler does not inline it
 		x0 := x[i0]
-		a0 := window(x0, t, (*[countWindow]float64)(yp[j0:]))
+		w0 := (*[countWindow]float64)(unsafe.Add(ys, j0*8)) // j <= n: within yp
+		a0 := window(x0, t, w0)
 		j0 += a0
+		k0 := j0
 		if a0 == countWindow {
 			j0 = aboveSlow(x0, t, yp, j0)
-		}
-		k0 := j0
-		if x0-yp[k0] == t {
+			k0 = equalSlow(x0, t, yp, j0)
+		} else if x0-w0[a0&(countWindow-1)] == t {
 			k0 = equalSlow(x0, t, yp, k0)
 		}
 		x1 := x[i1]
-		a1 := window(x1, t, (*[countWindow]float64)(yp[j1:]))
+		w1 := (*[countWindow]float64)(unsafe.Add(ys, j1*8)) // j <= n: within yp
+		a1 := window(x1, t, w1)
 		j1 += a1
+		k1 := j1
 		if a1 == countWindow {
 			j1 = aboveSlow(x1, t, yp, j1)
-		}
-		k1 := j1
-		if x1-yp[k1] == t {
+			k1 = equalSlow(x1, t, yp, j1)
+		} else if x1-w1[a1&(countWindow-1)] == t {
 			k1 = equalSlow(x1, t, yp, k1)
 		}
 		x2 := x[i2]
-		a2 := window(x2, t, (*[countWindow]float64)(yp[j2:]))
+		w2 := (*[countWindow]float64)(unsafe.Add(ys, j2*8)) // j <= n: within yp
+		a2 := window(x2, t, w2)
 		j2 += a2
+		k2 := j2
 		if a2 == countWindow {
 			j2 = aboveSlow(x2, t, yp, j2)
-		}
-		k2 := j2
-		if x2-yp[k2] == t {
+			k2 = equalSlow(x2, t, yp, j2)
+		} else if x2-w2[a2&(countWindow-1)] == t {
 			k2 = equalSlow(x2, t, yp, k2)
 		}
 		x3 := x[i3]
-		a3 := window(x3, t, (*[countWindow]float64)(yp[j3:]))
+		w3 := (*[countWindow]float64)(unsafe.Add(ys, j3*8)) // j <= n: within yp
+		a3 := window(x3, t, w3)
 		j3 += a3
+		k3 := j3
 		if a3 == countWindow {
 			j3 = aboveSlow(x3, t, yp, j3)
-		}
-		k3 := j3
-		if x3-yp[k3] == t {
+			k3 = equalSlow(x3, t, yp, j3)
+		} else if x3-w3[a3&(countWindow-1)] == t {
 			k3 = equalSlow(x3, t, yp, k3)
 		}
 		le[i0], lt[i0] = int32(n-j0), int32(n-k0)
