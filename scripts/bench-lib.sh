@@ -58,3 +58,23 @@ bench_config() {
     done
   } > "$file"
 }
+
+# bench_judge NAME: run `verdict judge` over $tmp/canary.yaml once, writing
+# $tmp/report.json. Sets code (its exit code), wall (seconds, to the
+# millisecond: /usr/bin/time's own figure has 10 ms steps, a twentieth of
+# bench-prom's whole run) and kb (peak RSS from /usr/bin/time -v). Exits the
+# script when the judge fails with 2 or 4.
+bench_judge() {
+  local name=$1 t0 t1
+  set +e
+  t0=$(date +%s%N)
+  /usr/bin/time -v -o "$tmp/time.txt" "$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >"$tmp/report.json" 2>"$tmp/judge.log"
+  code=$?
+  t1=$(date +%s%N)
+  set -e
+  if [ "$code" -eq 2 ] || [ "$code" -eq 4 ]; then
+    echo "$name: verdict judge exited $code:" >&2; tail -5 "$tmp/judge.log" >&2; exit 1
+  fi
+  wall=$(awk -v d=$((t1 - t0)) 'BEGIN {printf "%.3f", d / 1e9}')
+  kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
+}

@@ -37,15 +37,7 @@ bench_config "$tmp/canary.yaml" ", timeout: 60s, concurrency: $CONCURRENCY"
 
 walls=() rss=0
 for ((r = 1; r <= RUNS; r++)); do
-  set +e
-  /usr/bin/time -v -o "$tmp/time.txt" "$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >"$tmp/report.json" 2>"$tmp/judge.log"
-  code=$?
-  set -e
-  if [ "$code" -eq 2 ] || [ "$code" -eq 4 ]; then
-    echo "bench-load: verdict judge exited $code:" >&2; tail -5 "$tmp/judge.log" >&2; exit 1
-  fi
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$tmp/time.txt")
-  kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
+  bench_judge bench-load
   walls+=("$wall")
   [ "$kb" -gt "$rss" ] && rss=$kb
   echo "bench-load: run $r: ${wall} s, peak RSS $((kb / 1024)) MB (exit $code)" >&2

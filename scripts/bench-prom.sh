@@ -40,15 +40,7 @@ echo "bench-prom: ${RUNS} rounds of (a) the 200 range queries alone and (b) verd
 alones=() walls=() ratios=() rss=0
 for ((r = 0; r < RUNS; r++)); do
   alone=$("$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 2>/dev/null)
-  set +e
-  /usr/bin/time -v -o "$tmp/time.txt" "$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >"$tmp/report.json" 2>"$tmp/judge.log"
-  code=$?
-  set -e
-  if [ "$code" -eq 2 ] || [ "$code" -eq 4 ]; then
-    echo "bench-prom: verdict judge exited $code:" >&2; tail -5 "$tmp/judge.log" >&2; exit 1
-  fi
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$tmp/time.txt")
-  kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
+  bench_judge bench-prom
   alones+=("$alone") walls+=("$wall") ratios+=("$(echo "scale=3; $wall / $alone" | bc)")
   [ "$kb" -gt "$rss" ] && rss=$kb
   echo "bench-prom: round $((r + 1)): queries alone ${alone}s, judge ${wall}s (exit $code, ${kb} KB)" >&2
