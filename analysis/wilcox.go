@@ -372,7 +372,16 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 	if dist != nil {
 		kLo, kHi = exactRanks(dist, alpha)
 	} else {
-		wLo, wHi := s.wAt(lo), s.wAt(hi) // R evaluates both ends for each root; they do not depend on zq
+		// R evaluates both ends for each root; they do not depend on zq, and
+		// only whether W(lo) > |zq| and W(hi) < -|zq| matters.
+		z := math.Abs(qnorm(alpha / 2))
+		wLo, wHi := math.Inf(1), math.Inf(-1)
+		if !s.wLoAbove(lo, z) {
+			wLo = s.wAt(lo)
+		}
+		if !s.wHiBelow(hi, z) {
+			wHi = s.wAt(hi)
+		}
 		c.CILow, kLo = s.rootAsymptotic(-qnorm(alpha/2), lo, hi, wLo, wHi)
 		c.CIHigh, kHi = s.rootAsymptotic(qnorm(alpha/2), lo, hi, wLo, wHi)
 	}
@@ -462,6 +471,43 @@ func (s *twoSample) rootAsymptotic(zq, lo, hi, wLo, wHi float64) (v float64, k i
 	}
 	k = mn - a0 + 1
 	return 0, min(max(k, 1), mn)
+}
+
+// wLo and wHi are certain beyond the roots' thresholds ±z for all but small
+// samples: at lo = min(x) - max(y) every shifted x is above nearly every y.
+// wLoAbove and wHiBelow check that from bounds that take O(ties at the ends of
+// y), so that the two O(m+n) merges of wAt run only when it matters.
+//
+// wLoAbove reports whether W(lo) > z for sure. With a = x[0] - lo in float64,
+// every x[i] - lo >= a, so U(lo) >= m·#{y < a}; and σ(lo) is at most the
+// untied σ. wAt's NaN (σ = 0) never counts as above, but never changes a
+// root either.
+func (s *twoSample) wLoAbove(lo, z float64) bool {
+	a := s.x[0] - lo
+	n := len(s.y)
+	c := 0 // #{y >= a}
+	for c < n && s.y[n-1-c] >= a {
+		c++
+	}
+	dz := float64(len(s.x))*float64(n-c) - s.mn()/2 // a lower bound of U(lo) - mn/2
+	return dz > 0.5 && (dz-0.5)/s.sigmaUntied() > z+0.5
+}
+
+// wHiBelow reports whether W(hi) < -z for sure: with b = x[m-1] - hi, every
+// x[i] - hi <= b, so U(hi) <= m·#{y <= b}.
+func (s *twoSample) wHiBelow(hi, z float64) bool {
+	b := s.x[len(s.x)-1] - hi
+	c := 0 // #{y <= b}
+	for c < len(s.y) && s.y[c] <= b {
+		c++
+	}
+	dz := float64(len(s.x))*float64(c) - s.mn()/2 // an upper bound of U(hi) - mn/2
+	return dz < -0.5 && (dz+0.5)/s.sigmaUntied() < -z-0.5
+}
+
+// sigmaUntied is σ of U without ties, the largest the tie correction allows.
+func (s *twoSample) sigmaUntied() float64 {
+	return math.Sqrt(s.mn() / 12 * (s.m() + s.n() + 1))
 }
 
 // wAt is R's W(d) of the asymptotic interval, computed on (x - d, y) in

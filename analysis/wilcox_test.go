@@ -174,3 +174,43 @@ func TestPairReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestIntervalEndBounds: whenever wLoAbove or wHiBelow vouches for an end of
+// the asymptotic interval's search range, R's W there (wAt) agrees; and for
+// samples of a few hundred they vouch, sparing the two merges.
+func TestIntervalEndBounds(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	fired := 0
+	for iter := range 600 {
+		m, n := 1+r.IntN(60), 1+r.IntN(60)
+		if iter%3 == 0 {
+			m, n = 100+r.IntN(900), 100+r.IntN(900)
+		}
+		x, y := randomSample(r, m, iter), randomSample(r, n, iter/3)
+		s, _, err := newTwoSample(x, y, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := s.x[0]-s.y[len(s.y)-1], s.x[len(s.x)-1]-s.y[0]
+		for _, z := range []float64{0.1, 1.281, 1.96, 2.576, 3.29} {
+			if s.wLoAbove(lo, z) {
+				if w := s.wAt(lo); !(w > z) {
+					t.Fatalf("iter %d m=%d n=%d z=%v: wLoAbove, but W(lo) = %v", iter, len(s.x), len(s.y), z, w)
+				}
+				fired++
+			}
+			if s.wHiBelow(hi, z) {
+				if w := s.wAt(hi); !(w < -z) {
+					t.Fatalf("iter %d m=%d n=%d z=%v: wHiBelow, but W(hi) = %v", iter, len(s.x), len(s.y), z, w)
+				}
+				fired++
+			}
+		}
+		if m >= 100 && n >= 100 && iter%4 == 0 && !s.wLoAbove(lo, 1.96) && s.wAt(lo) > 3 {
+			t.Errorf("iter %d m=%d n=%d: W(lo) = %v but wLoAbove(1.96) does not vouch", iter, len(s.x), len(s.y), s.wAt(lo))
+		}
+	}
+	if fired < 1000 {
+		t.Errorf("the bounds vouched %d times in 600 cases × 5 levels × 2 ends", fired)
+	}
+}
