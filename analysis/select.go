@@ -101,7 +101,7 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	ys := unsafe.Pointer(unsafe.SliceData(yp))
 	for r := range q {
 		i0, i1, i2, i3 := r, q+r, 2*q+r, 3*q+r
-		// step, by hand: the compiler does not inline it
+		// step, by hand for each lane: the compiler does not inline it
 		x0 := x[i0]
 		w0 := (*[countWindow]float64)(unsafe.Add(ys, j0*8)) // j <= n: within yp
 		a0 := window(x0, t, w0)
@@ -174,15 +174,17 @@ func (d *diffMatrix) start(xi, t float64) int {
 
 // step moves a row's count of columns above t, j, on to row xi: it returns
 // #{c : xi - y[c] > t}, at least j, and #{c : xi - y[c] >= t}. yp is y
-// followed by countWindow +Inf, whose differences are -Inf.
+// followed by countWindow +Inf, whose differences are -Inf. count's lanes
+// repeat it by hand.
 func step(xi, t float64, yp []float64, j int) (above, atLeast int) {
-	a := window(xi, t, (*[countWindow]float64)(yp[j:]))
+	w := (*[countWindow]float64)(yp[j:])
+	a := window(xi, t, w)
 	j += a
+	k := j
 	if a == countWindow {
 		j = aboveSlow(xi, t, yp, j)
-	}
-	k := j
-	if xi-yp[k] == t {
+		k = equalSlow(xi, t, yp, j)
+	} else if xi-w[a&(countWindow-1)] == t { // the first column not above t, in the window
 		k = equalSlow(xi, t, yp, k)
 	}
 	return j, k
@@ -330,10 +332,11 @@ func (d *diffMatrix) prepare(kMin, kMax int64) {
 // is open on a side, the pivots are elements, the weighted quantiles of the
 // rows' quantiles; once it is bounded by values vlo < vhi, they interpolate
 // linearly between the two values counted so far (bounds, or pivots of
-// earlier rounds and selections) closest around the wanted rank. A round that fails to halve the band is followed by one with
-// Johnson and Mizoguchi's pivot, the weighted median of the row medians,
-// which drops at least a quarter of it: O(log(m·n)) rounds of O(m+n) each,
-// and in practice two (TestSelectionRounds).
+// earlier rounds and selections) closest around the wanted rank. A round
+// that fails to halve the band is followed by one with Johnson and
+// Mizoguchi's pivot, the weighted median of the row medians, which drops at
+// least a quarter of it: O(log(m·n)) rounds of O(m+n) each, and in practice
+// two (TestSelectionRounds).
 func (d *diffMatrix) kth(k int64) float64 {
 	if d.useSaved && k > d.saved.below && k <= d.saved.below+d.saved.active {
 		d.reset(&d.saved)
