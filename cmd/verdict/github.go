@@ -26,21 +26,19 @@ const summaryChartPoints = 60
 const fileCommandDelimiter = "_GitHubActionsFileCommandDelimeter_"
 
 // publishGitHub publishes a finished judge run to GitHub Actions when
-// GITHUB_ACTIONS=true: it masks every secret first, then writes an annotation
-// at the config line of each failing metric, the outputs verdict, score,
+// GITHUB_ACTIONS=true (the source's secrets are masked when it is built, see
+// source): it writes an annotation at the config line of each failing metric, the outputs verdict, score,
 // reason and report (the JSON report's path), and a Markdown step summary.
 // reports maps each written report format to its path. Workflow commands go
 // to stderr, so stdout keeps only the report. A missing or unwritable
 // GITHUB_OUTPUT or GITHUB_STEP_SUMMARY is reported, never a panic.
-func publishGitHub(getenv func(string) string, rep *judge.Report, reports map[string]string, secrets []string, stderr io.Writer) (err error) {
+func publishGitHub(getenv func(string) string, rep *judge.Report, reports map[string]string, stderr io.Writer) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("github: workflow command failed: %v", p)
 		}
 	}()
 	gh := githubactions.New(githubactions.WithWriter(stderr), githubactions.WithGetenv(getenv))
-	maskSecrets(gh, secrets)
-
 	configPath := workspacePath(getenv, rep.ConfigPath)
 	gh.Group(fmt.Sprintf("verdict: %s, score %s, %d metrics", rep.Verdict, judge.Num(rep.Score), len(rep.Metrics)))
 	for _, m := range rep.Metrics {

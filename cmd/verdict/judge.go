@@ -97,7 +97,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 			written[s.format] = s.path
 		}
 		if e.getenv("GITHUB_ACTIONS") == "true" {
-			if err := publishGitHub(e.getenv, rep, written, src.secrets, e.stderr); err != nil {
+			if err := publishGitHub(e.getenv, rep, written, e.stderr); err != nil {
 				fmt.Fprintln(e.stderr, "verdict: github:", err)
 			}
 		}
