@@ -62,8 +62,9 @@ bench_config() {
 # bench_judge NAME: run `verdict judge` over $tmp/canary.yaml once, writing
 # $tmp/report.json. Sets code (its exit code), wall (seconds, to the
 # millisecond: /usr/bin/time's own figure has 10 ms steps, a twentieth of
-# bench-prom's whole run) and kb (peak RSS from /usr/bin/time -v). Exits the
-# script when the judge fails with 2 or 4.
+# bench-prom's whole run), cpu (user + system seconds) and kb (peak RSS),
+# both from /usr/bin/time -v. Exits the script when the judge fails with 2
+# or 4.
 bench_judge() {
   local name=$1 t0 t1
   set +e
@@ -77,4 +78,11 @@ bench_judge() {
   fi
   wall=$(awk -v d=$((t1 - t0)) 'BEGIN {printf "%.3f", d / 1e9}')
   kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.txt")
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$tmp/time.txt")
+}
+
+# prom_cpu: Prometheus' CPU time so far, in seconds (utime + stime from
+# /proc, in clock ticks).
+prom_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$prom_pid/stat"
 }

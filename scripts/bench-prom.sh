@@ -5,8 +5,10 @@
 # into a fresh Prometheus, then times (a) the 200 range queries alone through
 # verdict's client (testdata/prom/benchq) and (b) the whole `verdict judge`
 # over a config of those 100 metrics, alternating, RUNS rounds. Prints
-# both times, their ratio (target ≤ 1.3×) and the judge's peak RSS (target
-# ≤ 150 MB, from /usr/bin/time -v). Exits 1 when a target is missed.
+# both times, their ratio (target ≤ 1.3×), the judge's peak RSS (target
+# ≤ 150 MB, from /usr/bin/time -v), and the CPU time each side and
+# Prometheus took: with both cores busy, the judge's extra CPU is what
+# lengthens its run. Exits 1 when a target is missed.
 #
 #   scripts/bench-prom.sh            # or: make bench-prom
 #   RUNS=9 METRICS=100 scripts/bench-prom.sh
@@ -37,13 +39,18 @@ uptime >&2
 
 # (a) and (b) alternate, so that load from elsewhere on the machine hits both alike.
 echo "bench-prom: ${RUNS} rounds of (a) the 200 range queries alone and (b) verdict judge" >&2
-alones=() walls=() ratios=() rss=0
+alones=() walls=() ratios=() rss=0 qcpus=() jcpus=() pqs=() pjs=()
 for ((r = 0; r < RUNS; r++)); do
-  alone=$("$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 2>/dev/null)
+  p0=$(prom_cpu)
+  read -r alone qcpu < <("$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 2>/dev/null)
+  p1=$(prom_cpu)
   bench_judge bench-prom
+  p2=$(prom_cpu)
+  pq=$(echo "$p1 - $p0" | bc) pj=$(echo "$p2 - $p1" | bc)
   alones+=("$alone") walls+=("$wall") ratios+=("$(echo "scale=3; $wall / $alone" | bc)")
+  qcpus+=("$qcpu") jcpus+=("$cpu") pqs+=("$pq") pjs+=("$pj")
   [ "$kb" -gt "$rss" ] && rss=$kb
-  echo "bench-prom: round $((r + 1)): queries alone ${alone}s, judge ${wall}s (exit $code, ${kb} KB)" >&2
+  echo "bench-prom: round $((r + 1)): queries alone ${alone}s (CPU ${qcpu}s, Prometheus ${pq}s), judge ${wall}s (CPU ${cpu}s, Prometheus ${pj}s; exit $code, ${kb} KB)" >&2
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 alone=$(median "${alones[@]}")
@@ -59,5 +66,6 @@ echo "series:                 $((2 * METRICS)) × $(( HOURS * 3600 / ${STEP%s} +
 echo "queries alone (median): ${alone} s"
 echo "verdict judge (median): ${judge} s   (verdict: ${verdict})"
 echo "ratio judge/queries:    ${ratio}× (median of the rounds' ratios)   (target ≤ 1.3×) $([ "$ok_ratio" = 1 ] && echo ok || echo MISSED)"
+echo "CPU time (median):      queries alone $(median "${qcpus[@]}") s + Prometheus $(median "${pqs[@]}") s; judge $(median "${jcpus[@]}") s + Prometheus $(median "${pjs[@]}") s, on $(nproc) cores"
 echo "judge peak RSS:         ${rss_mb} MB (target ≤ 150 MB) $([ "$ok_rss" = 1 ] && echo ok || echo MISSED)"
 [ "$ok_ratio" = 1 ] && [ "$ok_rss" = 1 ]

@@ -2,7 +2,9 @@
 // queries `verdict judge` runs over the benchmark fixture (bench_metric_NNN,
 // baseline version="v1", canary version="v2"), through the same client
 // (metrics.NewPrometheus and FetchAll at the source's concurrency).
-// scripts/bench-prom.sh compares its time with the whole judge's.
+// scripts/bench-prom.sh compares its time with the whole judge's. It prints
+// the median wall time of the runs and the median CPU time (user + system)
+// they took in this process, in seconds.
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/verdict-ci/verdict/config"
@@ -53,11 +56,12 @@ func run(url string, n int, endText string, dur, step time.Duration, runs int) e
 			})
 		}
 	}
-	var times []float64
+	var times, cpus []float64
 	for r := 0; r < runs; r++ {
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		outs := metrics.FetchAll(context.Background(), p, queries, p.Concurrency())
 		elapsed := time.Since(t0).Seconds()
+		cpus = append(cpus, (cpuTime() - c0).Seconds())
 		points := 0
 		for i, o := range outs {
 			if o.Err != nil {
@@ -72,6 +76,14 @@ func run(url string, n int, endText string, dur, step time.Duration, runs int) e
 		fmt.Fprintf(os.Stderr, "benchq: run %d: %d queries, %d points, %.3fs\n", r+1, len(queries), points, elapsed)
 	}
 	sort.Float64s(times)
-	fmt.Printf("%.3f\n", times[len(times)/2])
+	sort.Float64s(cpus)
+	fmt.Printf("%.3f %.3f\n", times[len(times)/2], cpus[len(cpus)/2])
 	return nil
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
