@@ -71,6 +71,22 @@ func loopCPU(b *testing.B, f func()) {
 	}
 }
 
+// BenchmarkMannWhitneyTied is the full analysis of 10,000 vs 10,000 values
+// from {0, 1, 2, 3}, where most differences equal one of seven values: the
+// counting walks must still take O(m+n) steps, not one per tied element.
+func BenchmarkMannWhitneyTied(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	x, y := make([]float64, 10_000), make([]float64, 10_000)
+	for i := range x {
+		x[i], y[i] = float64(r.IntN(4)), float64(r.IntN(4))
+	}
+	loopCPU(b, func() {
+		if _, err := Compare(x, y, 0.98); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkMannWhitney shows the growth at 1k, 10k and 100k per side.
 func BenchmarkMannWhitney(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {

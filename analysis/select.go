@@ -95,6 +95,7 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	lt, le = lt[:m], le[:m]
 	q := m / countLanes
 	var j0, j1, j2, j3 int
+	var ks [countLanes]int // equalSlow's memory, per lane
 	if q > 0 {
 		j1, j2, j3 = d.start(x[q], t), d.start(x[2*q], t), d.start(x[3*q], t)
 	}
@@ -109,9 +110,9 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 		k0 := j0
 		if a0 == countWindow {
 			j0 = aboveSlow(x0, t, yp, j0)
-			k0 = equalSlow(x0, t, yp, j0)
+			k0 = equalSlow(x0, t, yp, j0, &ks[0])
 		} else if x0-w0[a0&(countWindow-1)] == t {
-			k0 = equalSlow(x0, t, yp, k0)
+			k0 = equalSlow(x0, t, yp, k0, &ks[0])
 		}
 		x1 := x[i1]
 		w1 := (*[countWindow]float64)(unsafe.Add(ys, j1*8)) // j <= n: within yp
@@ -120,9 +121,9 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 		k1 := j1
 		if a1 == countWindow {
 			j1 = aboveSlow(x1, t, yp, j1)
-			k1 = equalSlow(x1, t, yp, j1)
+			k1 = equalSlow(x1, t, yp, j1, &ks[1])
 		} else if x1-w1[a1&(countWindow-1)] == t {
-			k1 = equalSlow(x1, t, yp, k1)
+			k1 = equalSlow(x1, t, yp, k1, &ks[1])
 		}
 		x2 := x[i2]
 		w2 := (*[countWindow]float64)(unsafe.Add(ys, j2*8)) // j <= n: within yp
@@ -131,9 +132,9 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 		k2 := j2
 		if a2 == countWindow {
 			j2 = aboveSlow(x2, t, yp, j2)
-			k2 = equalSlow(x2, t, yp, j2)
+			k2 = equalSlow(x2, t, yp, j2, &ks[2])
 		} else if x2-w2[a2&(countWindow-1)] == t {
-			k2 = equalSlow(x2, t, yp, k2)
+			k2 = equalSlow(x2, t, yp, k2, &ks[2])
 		}
 		x3 := x[i3]
 		w3 := (*[countWindow]float64)(unsafe.Add(ys, j3*8)) // j <= n: within yp
@@ -142,9 +143,9 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 		k3 := j3
 		if a3 == countWindow {
 			j3 = aboveSlow(x3, t, yp, j3)
-			k3 = equalSlow(x3, t, yp, j3)
+			k3 = equalSlow(x3, t, yp, j3, &ks[3])
 		} else if x3-w3[a3&(countWindow-1)] == t {
-			k3 = equalSlow(x3, t, yp, k3)
+			k3 = equalSlow(x3, t, yp, k3, &ks[3])
 		}
 		le[i0], lt[i0] = int32(n-j0), int32(n-k0)
 		le[i1], lt[i1] = int32(n-j1), int32(n-k1)
@@ -155,7 +156,7 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	}
 	for i := countLanes * q; i < m; i++ { // the rows left over, after the last lane's
 		var k int
-		j3, k = step(x[i], t, yp, j3)
+		j3, k = step(x[i], t, yp, j3, &ks[countLanes-1])
 		le[i], lt[i] = int32(n-j3), int32(n-k)
 		nle += int64(n - j3)
 		nlt += int64(n - k)
@@ -174,20 +175,20 @@ func (d *diffMatrix) start(xi, t float64) int {
 
 // step moves a row's count of columns above t, j, on to row xi: it returns
 // #{c : xi - y[c] > t}, at least j, and #{c : xi - y[c] >= t}. yp is y
-// followed by countWindow +Inf, whose differences are -Inf. count's lanes
-// repeat it by hand.
-func step(xi, t float64, yp []float64, j int) (above, atLeast int) {
+// followed by countWindow +Inf, whose differences are -Inf; k is
+// equalSlow's memory. count's lanes repeat it by hand.
+func step(xi, t float64, yp []float64, j int, k *int) (above, atLeast int) {
 	w := (*[countWindow]float64)(yp[j:])
 	a := window(xi, t, w)
 	j += a
-	k := j
 	if a == countWindow {
 		j = aboveSlow(xi, t, yp, j)
-		k = equalSlow(xi, t, yp, j)
-	} else if xi-w[a&(countWindow-1)] == t { // the first column not above t, in the window
-		k = equalSlow(xi, t, yp, k)
+		return j, equalSlow(xi, t, yp, j, k)
 	}
-	return j, k
+	if xi-w[a&(countWindow-1)] == t { // the first column not above t, in the window
+		return j, equalSlow(xi, t, yp, j, k)
+	}
+	return j, j
 }
 
 // window counts the elements above t among the countWindow columns in w,
@@ -204,11 +205,18 @@ func aboveSlow(xi, t float64, yp []float64, j int) int {
 	return j
 }
 
-// equalSlow steps over the columns whose elements equal t.
-func equalSlow(xi, t float64, yp []float64, j int) int {
+// equalSlow returns #{c : xi - y[c] >= t} given j = #{c : xi - y[c] > t},
+// stepping over the columns whose elements equal t. *k is the count it
+// returned for an earlier row of the walk: that count only grows down the
+// rows, and the columns from j up to it equal t in this row too, so it
+// starts from there. Its steps over a walk add up to O(n) even when most
+// differences equal t, as with small integer samples.
+func equalSlow(xi, t float64, yp []float64, j int, k *int) int {
+	j = max(j, *k)
 	for xi-yp[j] == t {
 		j++
 	}
+	*k = j
 	return j
 }
 
