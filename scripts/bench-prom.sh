@@ -42,7 +42,9 @@ echo "bench-prom: ${RUNS} rounds of (a) the 200 range queries alone and (b) verd
 alones=() walls=() ratios=() rss=0 qcpus=() jcpus=() pqs=() pjs=()
 for ((r = 0; r < RUNS; r++)); do
   p0=$(prom_cpu)
-  read -r alone qcpu < <("$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 2>/dev/null)
+  out=$("$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 2>"$tmp/benchq.log") ||
+    { echo "bench-prom: the queries alone failed:" >&2; tail -5 "$tmp/benchq.log" >&2; exit 1; }
+  read -r alone qcpu <<<"$out"
   p1=$(prom_cpu)
   bench_judge bench-prom
   p2=$(prom_cpu)
