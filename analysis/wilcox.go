@@ -374,7 +374,7 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 	} else {
 		// R evaluates both ends for each root; they do not depend on zq, and
 		// only whether W(lo) > |zq| and W(hi) < -|zq| matters.
-		z := math.Abs(qnorm(alpha / 2))
+		z := -qnorm(alpha / 2) // > 0: alpha/2 < 0.5
 		wLo, wHi := math.Inf(1), math.Inf(-1)
 		if !s.wLoAbove(lo, z) {
 			wLo = s.wAt(lo)
@@ -382,8 +382,8 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 		if !s.wHiBelow(hi, z) {
 			wHi = s.wAt(hi)
 		}
-		c.CILow, kLo = s.rootAsymptotic(-qnorm(alpha/2), lo, hi, wLo, wHi)
-		c.CIHigh, kHi = s.rootAsymptotic(qnorm(alpha/2), lo, hi, wLo, wHi)
+		c.CILow, kLo = s.rootAsymptotic(z, lo, hi, wLo, wHi)
+		c.CIHigh, kHi = s.rootAsymptotic(-z, lo, hi, wLo, wHi)
 	}
 	if p.ints == nil {
 		p.ints = getInts(diffInts(len(s.x)))
