@@ -18,12 +18,16 @@ const (
 
 // Query is one range query for one metric and one side.
 type Query struct {
-	Metric string        // metric name from the config
-	Side   Side          // baseline or canary
-	Expr   string        // the PromQL with {{ .Scope }} already expanded
-	Start  time.Time     // inclusive
-	End    time.Time     // inclusive
-	Step   time.Duration // resolution of the step-aligned range query
+	Metric string // metric name from the config
+	// Part names which of a metric's queries this is: "" for the one query
+	// of a series metric; "numerator" or "denominator" for a `kind: ratio`
+	// metric. Other kinds may add parts (a histogram kind is planned).
+	Part  string
+	Side  Side          // baseline or canary
+	Expr  string        // the PromQL with {{ .Scope }} already expanded
+	Start time.Time     // inclusive
+	End   time.Time     // inclusive
+	Step  time.Duration // resolution of the step-aligned range query
 }
 
 // Point is one sample: a timestamp and a value (which may be NaN or ±Inf).

@@ -26,6 +26,7 @@ import (
 // errors.As; Error() is one line.
 type QueryError struct {
 	Metric string
+	Part   string // the metric's query part ("numerator", "denominator"); "" for a series metric
 	Side   Side
 	Query  string
 	Server string // the API's base URL, without credentials
@@ -44,7 +45,11 @@ type QueryError struct {
 // Error names the metric, the failure and the query on one line.
 func (e *QueryError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "metric %q (%s): ", e.Metric, e.Side)
+	if e.Part != "" {
+		fmt.Fprintf(&b, "metric %q %s (%s): ", e.Metric, e.Part, e.Side)
+	} else {
+		fmt.Fprintf(&b, "metric %q (%s): ", e.Metric, e.Side)
+	}
 	if e.Msg == "" || !strings.HasPrefix(e.Msg, e.Kind) {
 		b.WriteString(e.Kind)
 		if e.Msg != "" {
@@ -73,7 +78,7 @@ func (e *QueryError) Retryable() bool {
 
 func (p *Prometheus) queryError(q Query, kind, msg string, status, attempts int, err error) *QueryError {
 	return &QueryError{
-		Metric: q.Metric, Side: q.Side, Query: q.Expr, Server: p.server,
+		Metric: q.Metric, Part: q.Part, Side: q.Side, Query: q.Expr, Server: p.server,
 		Kind: kind, Status: status, Msg: p.scrub(oneLine(msg)), Attempts: attempts, Err: err,
 	}
 }

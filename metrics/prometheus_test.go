@@ -499,6 +499,11 @@ func TestQueryErrorIsOneLine(t *testing.T) {
 	if got, want := e.Error(), `metric "m" (canary): timeout: query timed out (after 4 attempts); query: up`; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
+	e = &QueryError{Metric: "errors", Part: "numerator", Side: Canary, Query: "up", Kind: "execution", Msg: "boom", Attempts: 1}
+	if got, want := e.Error(), `metric "errors" numerator (canary): execution: boom; query: up`; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	e = &QueryError{Metric: "m", Side: Canary, Query: "up", Kind: "timeout", Msg: "timeout: query timed out", Attempts: 4}
 	if !e.Retryable() || (&QueryError{Kind: "bad_data", Status: 400}).Retryable() {
 		t.Fatal("Retryable: timeout should be, bad_data should not")
 	}

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,46 +23,86 @@ const RecordingVersion = 1
 // MaxRecordingSize bounds the size of a recording file read from disk.
 const MaxRecordingSize = 512 << 20
 
-// Recording is a saved set of query results: per metric and side, the query
-// that ran and the series it returned. Its JSON form is documented in
-// docs/recording.md. Judging a recording needs no network.
+// Recording is a saved set of query results: per metric, part and side, the
+// query that ran and the series it returned. Its JSON form is documented in
+// docs/recording.md and written by a hand-written codec (recording_json.go),
+// so these types carry no json tags. Judging a recording needs no network.
 type Recording struct {
-	Version int                        `json:"version"`
-	Window  RecordedWindow             `json:"window"`
-	Metrics map[string]*RecordedMetric `json:"metrics"`
+	Version int
+	Window  RecordedWindow
+	Metrics map[string]*RecordedMetric
 }
 
 // RecordedWindow is the window the recording was taken over.
 type RecordedWindow struct {
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
-	Step  Duration  `json:"step"`
+	Start time.Time
+	End   time.Time
+	Step  Duration
 	// BaselineOffset is the baseline's shift back in time, when one was used.
-	BaselineOffset Duration `json:"baselineOffset,omitempty"`
+	BaselineOffset Duration
 }
 
-// RecordedMetric holds both sides of one metric.
+// RecordedSides holds both sides of one query of a metric.
+type RecordedSides struct {
+	Baseline *RecordedQuery
+	Canary   *RecordedQuery
+}
+
+// RecordedMetric holds one metric: its sides directly for a series metric
+// (Query.Part ""), or per part for a metric of several queries (a ratio's
+// "numerator" and "denominator"). A metric holds one form, not both.
 type RecordedMetric struct {
-	Baseline *RecordedQuery `json:"baseline"`
-	Canary   *RecordedQuery `json:"canary"`
+	RecordedSides
+	Parts map[string]*RecordedSides
+}
+
+// Lookup returns the recorded query of a part and side, or nil.
+func (m *RecordedMetric) Lookup(part string, side Side) *RecordedQuery {
+	if m == nil {
+		return nil
+	}
+	s := &m.RecordedSides
+	if part != "" {
+		if s = m.Parts[part]; s == nil {
+			return nil
+		}
+	}
+	if side == Baseline {
+		return s.Baseline
+	}
+	return s.Canary
+}
+
+// partNames returns the metric's part names, sorted; none for a series metric.
+func (m *RecordedMetric) partNames() []string { return slices.Sorted(maps.Keys(m.Parts)) }
+
+// sideQuery is one side's recorded query, with the side's JSON key.
+type sideQuery struct {
+	key string
+	q   *RecordedQuery
+}
+
+// sides lists the baseline's and canary's queries, in that order (either may be nil).
+func (s *RecordedSides) sides() []sideQuery {
+	return []sideQuery{{"baseline", s.Baseline}, {"canary", s.Canary}}
 }
 
 // RecordedQuery is one query and what it returned (or the error it failed with).
 type RecordedQuery struct {
-	Query    string           `json:"query"`
-	Start    time.Time        `json:"start"`
-	End      time.Time        `json:"end"`
-	Series   []RecordedSeries `json:"series"`
-	Warnings []string         `json:"warnings,omitempty"`
-	Error    string           `json:"error,omitempty"`
+	Query    string
+	Start    time.Time
+	End      time.Time
+	Series   []RecordedSeries
+	Warnings []string
+	Error    string
 }
 
 // RecordedSeries is one series: labels and its points, written as
 // [unix seconds, "value"] pairs, the shape of Prometheus' matrix result
 // (values are strings so NaN and ±Inf survive).
 type RecordedSeries struct {
-	Labels map[string]string `json:"labels"`
-	Points []Point           `json:"points"`
+	Labels map[string]string
+	Points []Point
 }
 
 // ParseValue parses a Prometheus sample value: a float, "NaN", "+Inf" or "-Inf".
@@ -166,18 +209,35 @@ func (r *Recording) validate() error {
 		if m == nil {
 			return fmt.Errorf("metrics.%s: empty entry", name)
 		}
-		for _, side := range []struct {
-			name string
-			q    *RecordedQuery
-		}{{"baseline", m.Baseline}, {"canary", m.Canary}} {
-			if side.q == nil {
-				continue
+		if len(m.Parts) > 0 && (m.Baseline != nil || m.Canary != nil) {
+			return fmt.Errorf("metrics.%s: holds both baseline/canary and parts (%s); a metric is one or the other", name, strings.Join(m.partNames(), ", "))
+		}
+		if err := m.RecordedSides.validate("metrics." + name); err != nil {
+			return err
+		}
+		for _, part := range m.partNames() {
+			ps := m.Parts[part]
+			if ps == nil {
+				return fmt.Errorf("metrics.%s.%s: empty entry", name, part)
 			}
-			for i, s := range side.q.Series {
-				for j := 1; j < len(s.Points); j++ {
-					if !s.Points[j].T.After(s.Points[j-1].T) {
-						return fmt.Errorf("metrics.%s.%s.series[%d]: timestamps not increasing at point %d", name, side.name, i, j)
-					}
+			if err := ps.validate("metrics." + name + "." + part); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// validate checks that every series' timestamps increase.
+func (s *RecordedSides) validate(path string) error {
+	for _, side := range s.sides() {
+		if side.q == nil {
+			continue
+		}
+		for i, s := range side.q.Series {
+			for j := 1; j < len(s.Points); j++ {
+				if !s.Points[j].T.After(s.Points[j-1].T) {
+					return fmt.Errorf("%s.%s.series[%d]: timestamps not increasing at point %d", path, side.key, i, j)
 				}
 			}
 		}
@@ -185,16 +245,10 @@ func (r *Recording) validate() error {
 	return nil
 }
 
-func (r *Recording) metricNames() []string {
-	names := make([]string, 0, len(r.Metrics))
-	for n := range r.Metrics {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (r *Recording) metricNames() []string { return slices.Sorted(maps.Keys(r.Metrics)) }
 
-// Put stores the result (or failure) of q in the recording.
+// Put stores the result (or failure) of q in the recording, under its
+// metric, part and side.
 func (r *Recording) Put(q Query, res Result, err error) {
 	if r.Metrics == nil {
 		r.Metrics = map[string]*RecordedMetric{}
@@ -203,6 +257,16 @@ func (r *Recording) Put(q Query, res Result, err error) {
 	if m == nil {
 		m = &RecordedMetric{}
 		r.Metrics[q.Metric] = m
+	}
+	sides := &m.RecordedSides
+	if q.Part != "" {
+		if m.Parts == nil {
+			m.Parts = map[string]*RecordedSides{}
+		}
+		if sides = m.Parts[q.Part]; sides == nil {
+			sides = &RecordedSides{}
+			m.Parts[q.Part] = sides
+		}
 	}
 	rq := &RecordedQuery{Query: q.Expr, Start: q.Start.UTC(), End: q.End.UTC(), Warnings: res.Warnings, Series: []RecordedSeries{}}
 	if err != nil {
@@ -216,9 +280,9 @@ func (r *Recording) Put(q Query, res Result, err error) {
 		rq.Series = append(rq.Series, RecordedSeries{Labels: s.Labels, Points: pts})
 	}
 	if q.Side == Baseline {
-		m.Baseline = rq
+		sides.Baseline = rq
 	} else {
-		m.Canary = rq
+		sides.Canary = rq
 	}
 }
 
@@ -232,23 +296,18 @@ type RecordingSource struct {
 	Rec *Recording
 }
 
-// Fetch returns the recorded series of q's metric and side, limited to q's window.
-// A metric or side missing from the recording is ErrNotRecorded; a recorded
-// failure is returned as an error.
+// Fetch returns the recorded series of q's metric, part and side, limited to
+// q's window. A metric, part or side missing from the recording is
+// ErrNotRecorded; a recorded failure is returned as an error.
 func (s RecordingSource) Fetch(ctx context.Context, q Query) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	m := s.Rec.Metrics[q.Metric]
-	var rq *RecordedQuery
-	if m != nil {
-		if q.Side == Baseline {
-			rq = m.Baseline
-		} else {
-			rq = m.Canary
-		}
-	}
+	rq := s.Rec.Metrics[q.Metric].Lookup(q.Part, q.Side)
 	if rq == nil {
+		if q.Part != "" {
+			return Result{}, fmt.Errorf("metric %q %s %s: %w", q.Metric, q.Part, q.Side, ErrNotRecorded)
+		}
 		return Result{}, fmt.Errorf("metric %q %s: %w", q.Metric, q.Side, ErrNotRecorded)
 	}
 	if rq.Error != "" {

@@ -25,11 +25,9 @@ import (
 // encodeRecording writes r with an indented structure and one line per series.
 func encodeRecording(w io.Writer, r *Recording) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	win, err := json.Marshal(r.Window)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(bw, "{\n  \"version\": %d,\n  \"window\": %s,\n  \"metrics\": {", r.Version, win)
+	fmt.Fprintf(bw, "{\n  \"version\": %d,\n  \"window\": ", r.Version)
+	writeWindow(bw, r.Window)
+	bw.WriteString(",\n  \"metrics\": {")
 	names := r.metricNames()
 	for i, name := range names {
 		if i > 0 {
@@ -39,20 +37,23 @@ func encodeRecording(w io.Writer, r *Recording) error {
 		writeJSONString(bw, name)
 		bw.WriteString(": {")
 		m := r.Metrics[name]
-		first := true
-		for _, side := range []struct {
-			key string
-			q   *RecordedQuery
-		}{{"baseline", m.Baseline}, {"canary", m.Canary}} {
-			if side.q == nil {
-				continue
-			}
+		if m == nil {
+			bw.WriteString("}")
+			continue
+		}
+		first := writeSides(bw, &m.RecordedSides, "\n      ", true)
+		for _, part := range m.partNames() {
 			if !first {
 				bw.WriteByte(',')
 			}
 			first = false
-			fmt.Fprintf(bw, "\n      %q: ", side.key)
-			writeQuery(bw, side.q)
+			bw.WriteString("\n      ")
+			writeJSONString(bw, part)
+			bw.WriteString(": {")
+			if ps := m.Parts[part]; ps != nil {
+				writeSides(bw, ps, "\n        ", true)
+			}
+			bw.WriteString("\n      }")
 		}
 		bw.WriteString("\n    }")
 	}
@@ -63,7 +64,34 @@ func encodeRecording(w io.Writer, r *Recording) error {
 	return bw.Flush()
 }
 
-func writeQuery(bw *bufio.Writer, q *RecordedQuery) {
+// writeWindow writes the window object on one line.
+func writeWindow(bw *bufio.Writer, w RecordedWindow) {
+	fmt.Fprintf(bw, "{\"start\":%q,\"end\":%q,\"step\":%q", w.Start.UTC().Format(time.RFC3339Nano),
+		w.End.UTC().Format(time.RFC3339Nano), time.Duration(w.Step).String())
+	if w.BaselineOffset != 0 {
+		fmt.Fprintf(bw, ",\"baselineOffset\":%q", time.Duration(w.BaselineOffset).String())
+	}
+	bw.WriteByte('}')
+}
+
+// writeSides writes the baseline and canary members of an object, each on a
+// line of its own after indent; it returns whether it wrote none (first stays true).
+func writeSides(bw *bufio.Writer, s *RecordedSides, indent string, first bool) bool {
+	for _, side := range s.sides() {
+		if side.q == nil {
+			continue
+		}
+		if !first {
+			bw.WriteByte(',')
+		}
+		first = false
+		fmt.Fprintf(bw, "%s%q: ", indent, side.key)
+		writeQuery(bw, side.q, indent)
+	}
+	return first
+}
+
+func writeQuery(bw *bufio.Writer, q *RecordedQuery, indent string) {
 	bw.WriteString("{\"query\": ")
 	writeJSONString(bw, q.Query)
 	fmt.Fprintf(bw, ", \"start\": %q, \"end\": %q", q.Start.UTC().Format(time.RFC3339Nano), q.End.UTC().Format(time.RFC3339Nano))
@@ -87,7 +115,7 @@ func writeQuery(bw *bufio.Writer, q *RecordedQuery) {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		bw.WriteString("\n        {\"labels\": {")
+		bw.WriteString(indent + "  {\"labels\": {")
 		keys := make([]string, 0, len(s.Labels))
 		for k := range s.Labels {
 			keys = append(keys, k)
@@ -117,7 +145,7 @@ func writeQuery(bw *bufio.Writer, q *RecordedQuery) {
 		bw.WriteString("]}")
 	}
 	if len(q.Series) > 0 {
-		bw.WriteString("\n      ")
+		bw.WriteString(indent)
 	}
 	bw.WriteString("]}")
 }
@@ -172,22 +200,13 @@ func decodeRecording(b []byte) (*Recording, error) {
 			}
 			rec.Metrics = map[string]*RecordedMetric{}
 			return d.object(func(name string) error {
-				m := &RecordedMetric{}
-				rec.Metrics[name] = m
 				if d.null() {
+					rec.Metrics[name] = nil
 					return nil
 				}
-				return d.object(func(side string) error {
-					switch side {
-					case "baseline":
-						m.Baseline = d.query()
-					case "canary":
-						m.Canary = d.query()
-					default:
-						return d.errf("unknown field %q", side)
-					}
-					return d.err
-				})
+				m := &RecordedMetric{}
+				rec.Metrics[name] = m
+				return d.metric(m)
 			})
 		default:
 			return d.errf("unknown field %q", key)
@@ -235,6 +254,44 @@ func (d *decoder) decodePoints() error {
 		}
 	}
 	return nil
+}
+
+// metric decodes one metric's entry: baseline and canary, or named parts
+// each holding a baseline and a canary.
+func (d *decoder) metric(m *RecordedMetric) error {
+	return d.object(func(key string) error {
+		switch key {
+		case "baseline", "canary":
+			return d.sides(&m.RecordedSides, key)
+		case "":
+			return d.errf("a part name must not be empty")
+		}
+		if m.Parts == nil {
+			m.Parts = map[string]*RecordedSides{}
+		}
+		if d.null() {
+			m.Parts[key] = nil
+			return nil
+		}
+		ps := &RecordedSides{}
+		m.Parts[key] = ps
+		return d.object(func(side string) error {
+			if side != "baseline" && side != "canary" {
+				return d.errf("unknown field %q in part %q (want baseline or canary)", side, key)
+			}
+			return d.sides(ps, side)
+		})
+	})
+}
+
+// sides decodes the query of one side into s.
+func (d *decoder) sides(s *RecordedSides, side string) error {
+	if side == "baseline" {
+		s.Baseline = d.query()
+	} else {
+		s.Canary = d.query()
+	}
+	return d.err
 }
 
 // skipArray moves past the array at d.i without decoding it.

@@ -19,6 +19,17 @@ func sampleRecording() *Recording {
 	rec.Put(q, Result{Series: []Series{{Labels: map[string]string{"pod": "a\\b", "z": "ü"}, Points: pts}}, Warnings: []string{"w1"}}, nil)
 	q.Side = Canary
 	rec.Put(q, Result{}, errors.New("bad_data: parse error"))
+	// A ratio metric: two parts, each with both sides.
+	for _, part := range []string{"numerator", "denominator"} {
+		for _, side := range []Side{Baseline, Canary} {
+			rq := Query{Metric: "errors", Part: part, Side: side, Expr: part + "{" + string(side) + "}", Start: t0, End: t0.Add(time.Hour)}
+			v := 3.0
+			if part == "denominator" {
+				v = 100
+			}
+			rec.Put(rq, Result{Series: []Series{{Labels: map[string]string{"side": string(side)}, Points: []Point{{t0, 0}, {t0.Add(time.Hour), v}}}}}, nil)
+		}
+	}
 	return rec
 }
 
@@ -47,6 +58,18 @@ func TestRecordingRoundTrip(t *testing.T) {
 		a, b := gs.Points[i], ws.Points[i]
 		if !a.T.Equal(b.T) || !(a.V == b.V || math.IsNaN(a.V) && math.IsNaN(b.V)) {
 			t.Errorf("point %d: %v vs %v", i, a, b)
+		}
+	}
+	ge, we := got.Metrics["errors"], rec.Metrics["errors"]
+	if ge.Baseline != nil || ge.Canary != nil || len(ge.Parts) != 2 {
+		t.Fatalf("ratio metric decoded as %+v", ge)
+	}
+	for _, part := range []string{"numerator", "denominator"} {
+		for _, side := range []Side{Baseline, Canary} {
+			g, w := ge.Lookup(part, side), we.Lookup(part, side)
+			if g == nil || g.Query != w.Query || !reflect.DeepEqual(g.Series, w.Series) {
+				t.Errorf("%s %s: got %+v, want %+v", part, side, g, w)
+			}
 		}
 	}
 	// Writing what was read gives the same bytes.
@@ -78,6 +101,19 @@ func TestRecordingSourceFetch(t *testing.T) {
 	if _, err := src.Fetch(context.Background(), Query{Metric: "other", Side: Canary}); !errors.Is(err, ErrNotRecorded) {
 		t.Errorf("missing metric: %v", err)
 	}
+	res, err = src.Fetch(context.Background(), Query{Metric: "errors", Part: "denominator", Side: Canary, Start: t0, End: t0.Add(time.Hour)})
+	if err != nil || len(res.Series) != 1 || res.Series[0].Labels["side"] != "canary" || res.Series[0].Points[1].V != 100 {
+		t.Errorf("ratio part: %+v, %v", res, err)
+	}
+	for _, q := range []Query{
+		{Metric: "errors", Part: "histogram", Side: Canary},   // a part the recording lacks
+		{Metric: "errors", Side: Canary},                      // a ratio metric asked as a series
+		{Metric: `lat"ency`, Part: "numerator", Side: Canary}, // a series metric asked for a part
+	} {
+		if _, err := src.Fetch(context.Background(), q); !errors.Is(err, ErrNotRecorded) {
+			t.Errorf("%+v: %v, want ErrNotRecorded", q, err)
+		}
+	}
 	res, _ = src.Fetch(context.Background(), Query{Metric: `lat"ency`, Side: Baseline, Expr: "different", Start: t0, End: t0.Add(time.Hour)})
 	if len(res.Warnings) != 2 || !strings.Contains(res.Warnings[1], "differs") {
 		t.Errorf("warnings %q", res.Warnings)
@@ -97,7 +133,12 @@ func TestDecodeRecordingErrors(t *testing.T) {
 		{"bad value", head + `{"m":{"baseline":{"series":[{"points":[[1,"fast"]]}]}}}}`, `"fast" is not a number`},
 		{"infinite timestamp", head + `{"m":{"baseline":{"series":[{"points":[[1e300,"1"]]}]}}}}`, `timestamp "1e300"`},
 		{"timestamps not increasing", head + `{"m":{"baseline":{"series":[{"points":[[2,"1"],[2,"1"]]}]}}}}`, "timestamps not increasing"},
-		{"unknown side", head + `{"m":{"both":null}}}`, `unknown field "both"`},
+		{"unknown side in a part", head + `{"m":{"numerator":{"both":null}}}}`, `unknown field "both" in part "numerator"`},
+		{"empty part name", head + `{"m":{"":{"baseline":null}}}}`, "part name must not be empty"},
+		{"null part", head + `{"m":{"numerator":null}}}`, "metrics.m.numerator: empty entry"},
+		{"null metric", head + `{"m":null}}`, "metrics.m: empty entry"},
+		{"sides and parts", head + `{"m":{"baseline":{"series":[]},"numerator":{"canary":{"series":[]}}}}}`, "both baseline/canary and parts (numerator)"},
+		{"part timestamps not increasing", head + `{"m":{"denominator":{"canary":{"series":[{"points":[[2,"1"],[1,"1"]]}]}}}}}`, "metrics.m.denominator.canary.series[0]: timestamps not increasing"},
 		{"trailing data", head + `{}} x`, "after the recording"},
 	}
 	for _, tt := range tests {
