@@ -145,9 +145,9 @@ func TestBadInput(t *testing.T) {
 		// Query templates.
 		{"template: no scope", edit(t, "rate(x{ {{ .Scope }} }[1m])", "rate(x[1m])"), []want{{9, "metrics[0].query", "has no {{ .Scope }}"}}},
 		{"template: unclosed action", edit(t, "{{ .Scope }}", "{{ .Scope "), []want{{9, "metrics[0].query", `template: query line 1: unexpected "}" in operand`}}},
-		{"template: misspelt field", edit(t, "{{ .Scope }}", "{{ .Scop }}"), []want{{9, "metrics[0].query", `only {{ .Scope }} may appear between {{ and }}, not "{{.Scop}}"`}}},
-		{"template: function", edit(t, "{{ .Scope }}", `{{ printf "%s" .Scope }}`), []want{{9, "metrics[0].query", "only {{ .Scope }} may appear"}}},
-		{"template: range", edit(t, "{{ .Scope }}", "{{ range 1000000000 }}{{ end }}{{ .Scope }}"), []want{{9, "metrics[0].query", "only {{ .Scope }} may appear"}}},
+		{"template: misspelt field", edit(t, "{{ .Scope }}", "{{ .Scop }}"), []want{{9, "metrics[0].query", `only {{ .Scope }} and {{ .Step }} may appear between {{ and }}, not "{{.Scop}}"`}}},
+		{"template: function", edit(t, "{{ .Scope }}", `{{ printf "%s" .Scope }}`), []want{{9, "metrics[0].query", "only {{ .Scope }} and {{ .Step }} may appear"}}},
+		{"template: range", edit(t, "{{ .Scope }}", "{{ range 1000000000 }}{{ end }}{{ .Scope }}"), []want{{9, "metrics[0].query", "only {{ .Scope }} and {{ .Step }} may appear"}}},
 		{"template: define", edit(t, "{{ .Scope }}", `{{ define "x" }}y{{ end }}{{ .Scope }}`), []want{{9, "metrics[0].query", "not {{ define }}"}}},
 		{"template: bad syntax", edit(t, "{{ .Scope }}", "{{ .Scope }} {{ end }}"), []want{{9, "metrics[0].query", "unexpected {{end}}"}}},
 
@@ -180,6 +180,47 @@ func TestBadInput(t *testing.T) {
 		{"scoring: marginal above pass", base + "scoring: {pass: 80, marginal: 90}\n", []want{{10, "scoring", "must have 0 <= marginal <= pass <= 100, not marginal 90 and pass 80"}}},
 		{"scoring: pass above 100", base + "scoring: {pass: 101}\n", []want{{10, "scoring", "pass 101"}}},
 		{"scoring: negative marginal", base + "scoring: {marginal: -1}\n", []want{{10, "scoring", "marginal -1"}}},
+
+		// Revision 2: run-level keys.
+		{"multiple_testing: bonferroni", base + "multiple_testing: bonferroni\n", []want{{10, "multiple_testing", `must be holm or none, not "bonferroni"`}}},
+		{"multiple_testing: typo", base + "multipletesting: holm\n", []want{{10, "multipletesting", "unknown key (did you mean multiple_testing?)"}}},
+		{"margin_test: equivalence", base + "margin_test: equivalence\n", []want{{10, "margin_test", `must be non-inferiority or none, not "equivalence"`}}},
+		{"coverage: 90 (a percentage without %)", base + "coverage: 90\n", []want{{10, "coverage", `"90" is not between 0 and 100% (did you mean 90%?)`}}},
+		{"coverage: 120%", base + "coverage: 120%\n", []want{{10, "coverage", `"120%" is not between 0 and 100%`}}},
+		{"coverage: negative", base + "coverage: -0.1\n", []want{{10, "coverage", "not between 0 and 100%"}}},
+		{"coverage: word", base + "coverage: most\n", []want{{10, "coverage", `"most" is not a share`}}},
+		{"window: sub-millisecond step", base + "window: {step: 1500us}\n", []want{{10, "window.step", "whole number of milliseconds"}}},
+		{"window: end in the future", base + "window: {end: 2030-01-01T00:00:00Z}\n", []want{{10, "window.end", "the window ends at 2030-01-01T00:00:00Z, later than now (2025-06-01T12:00:00Z)"}}},
+		{"window: start + duration in the future", base + "window: {start: 2025-06-01T11:30:00Z, duration: 1h}\n", []want{{10, "window.duration", "the window ends at 2025-06-01T12:30:00Z, later than now (2025-06-01T12:00:00Z)"}}},
+
+		// Revision 2: watch.
+		{"watch: zero interval", base + "watch: {interval: 0s}\n", []want{{10, "watch.interval", "must be more than 0"}}},
+		{"watch: interval longer than duration", base + "watch: {interval: 1h, duration: 30m}\n", []want{{10, "watch.interval", "must not be longer than watch.duration (30m0s), not 1h0m0s"}}},
+		{"watch: warmup as long as duration", base + "watch: {warmup: 30m}\n", []want{{10, "watch.warmup", "must be shorter than watch.duration"}}},
+		{"watch: negative lag", base + "watch: {lag: -1s}\n", []want{{10, "watch.lag", "must be 0 or more"}}},
+		{"watch: no failed checks allowed", base + "watch: {max_failed_checks: 0}\n", []want{{10, "watch.max_failed_checks", "must be at least 1, not 0"}}},
+		{"watch: early_promote word", base + "watch: {early_promote: soon}\n", []want{{10, "watch.early_promote", `"soon" is not true or false`}}},
+		{"watch: typo", base + "watch: {intervall: 1m}\n", []want{{10, "watch.intervall", "unknown key (did you mean interval?)"}}},
+
+		// Revision 2: kinds and tests.
+		{"kind: histogram", base + "    kind: histogram\n", []want{{10, "metrics[0].kind", `must be series or ratio, not "histogram"`}}},
+		{"test: t-test", base + "    test: t-test\n", []want{{10, "metrics[0].test", `must be auto, paired or mann-whitney, not "t-test"`}}},
+		{"test: typo key", base + "    tests: paired\n", []want{{10, "metrics[0].tests", "unknown key (did you mean test?)"}}},
+		{"series: numerator", base + "    numerator: 'a{ {{ .Scope }} }'\n", []want{{10, "metrics[0].numerator", "only a kind: ratio metric has a numerator"}}},
+		{"ratio: query and no denominator", base + "    kind: ratio\n    numerator: 'a{ {{ .Scope }} }'\n", []want{{8, "metrics[0].denominator", "required"}, {9, "metrics[0].query", "takes numerator: and denominator:"}}},
+		{"ratio: neither query", base + "  - {name: e, kind: ratio}\n", []want{{10, "metrics[1].numerator", "required"}, {10, "metrics[1].denominator", "required"}}},
+		{"ratio: no scope", base + "  - {name: e, kind: ratio, numerator: 'a{x=\"1\"}', denominator: 'b{ {{ .Scope }} }'}\n", []want{{10, "metrics[1].numerator", "has no {{ .Scope }}"}}},
+		{"ratio: bad template", base + "  - {name: e, kind: ratio, numerator: 'a{ {{ .Scop }} }', denominator: 'b{ {{ .Scope }} }'}\n", []want{{10, "metrics[1].numerator", "only {{ .Scope }} and {{ .Step }} may appear"}}},
+		{"ratio: test", base + "  - {name: e, kind: ratio, numerator: 'a{ {{ .Scope }} }', denominator: 'b{ {{ .Scope }} }', test: paired}\n", []want{{10, "metrics[1].test", "applies to kind: series only"}}},
+		{"ratio: absolute margin", base + "  - {name: e, kind: ratio, numerator: 'a{ {{ .Scope }} }', denominator: 'b{ {{ .Scope }} }', allowed_increase: 0.001}\n", []want{{10, "metrics[1].allowed_increase", "write a percentage such as 0.1%, not the number 0.001"}}},
+		{"ratio: decrease of 100%", base + "  - {name: e, kind: ratio, numerator: 'a{ {{ .Scope }} }', denominator: 'b{ {{ .Scope }} }', allowed_decrease: 100%}\n", []want{{10, "metrics[1].allowed_decrease", "must stay below 100% on a ratio metric"}}},
+		{"ratio: many problems at once", base + "  - {name: e, kind: ratio, query: 'q{ {{ .Scope }} }', denominator: 'b', allowed_decrease: 150%, test: auto}\n", []want{
+			{10, "metrics[1].query", "takes numerator: and denominator:"},
+			{10, "metrics[1].numerator", "required"},
+			{10, "metrics[1].denominator", "has no {{ .Scope }}"},
+			{10, "metrics[1].test", "applies to kind: series only"},
+			{10, "metrics[1].allowed_decrease", "must stay below 100%"},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -20,6 +20,12 @@ func (l *loader) finish(cfg *Config) {
 		if m.Group == "" {
 			m.Group = DefaultGroup
 		}
+		if m.Kind == "" {
+			m.Kind = KindSeries
+		}
+		if m.Test == "" && m.Kind == KindSeries {
+			m.Test = TestAuto
+		}
 		if m.FailOn == "" {
 			m.FailOn = Either
 		}
@@ -149,6 +155,15 @@ func (l *loader) window(cfg *Config) {
 	}
 	if !w.End.After(w.Start) {
 		l.fail(windowKey(ls, le), "window.end (%s) must be after window.start (%s)", w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339))
+		return
+	}
+	if t := now().UTC(); w.End.After(t) && !l.opts.AllowFutureWindow {
+		key := windowKey(ls, le)
+		if le == unset && ld != unset {
+			key = "window.duration"
+		}
+		l.fail(key, "the window ends at %s, later than now (%s): the server would fill the steps that have not happened from its lookback, so the points would be made up; end the window at or before now",
+			w.End.Format(time.RFC3339), t.Format(time.RFC3339))
 	}
 }
 

@@ -47,7 +47,8 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("loaded an invalid config: %+v", cfg)
 		}
 		for _, m := range cfg.Metrics {
-			if m.Name == "" || m.Query == "" || m.Group == "" || m.Line < 1 {
+			queries := m.Query != "" && m.Kind == KindSeries || m.Numerator != "" && m.Denominator != "" && m.Kind == KindRatio
+			if m.Name == "" || !queries || m.Group == "" || m.Line < 1 {
 				t.Fatalf("loaded an invalid metric: %+v", m)
 			}
 			if inc, dec := m.Directions(); !inc && !dec {

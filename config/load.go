@@ -33,6 +33,16 @@ const (
 	DefaultRetries     = 3
 	NaNRemove          = "remove"
 	NaNZero            = "zero"
+
+	DefaultMultipleTesting = Holm
+	DefaultMarginTest      = NonInferiority
+	DefaultCoverage        = Fraction(0.9)
+
+	DefaultWatchInterval        = time.Minute
+	DefaultWatchDuration        = 30 * time.Minute
+	DefaultWatchWarmup          = time.Duration(0)
+	DefaultWatchMaxFailedChecks = 3
+	DefaultWatchLag             = 30 * time.Second
 )
 
 // Options are what Load layers over the file: flag > environment > file > default.
@@ -44,8 +54,13 @@ type Options struct {
 	// Flags maps config keys (see Keys), e.g. "window.end", to flags; a
 	// flag applies only when its Changed is true and its value not empty.
 	Flags map[string]*pflag.Flag
-	// Now is the clock for the default window end; nil means time.Now.
+	// Now is the clock for the default window end and the check that the
+	// window has ended; nil means time.Now.
 	Now func() time.Time
+	// AllowFutureWindow accepts a window ending after Now: `verdict watch`
+	// watches a window as it fills. judge and record leave it false, as a
+	// window that has not ended holds points the server makes up.
+	AllowFutureWindow bool
 }
 
 // Load reads the config file at path, applies opts' environment and flag
@@ -181,6 +196,23 @@ type loader struct {
 	headers map[string]string
 }
 
+// defaults are the values of the keys viper fills in when no layer sets them
+// (per-metric defaults and the window's are in finish).
+var defaults = map[string]any{
+	"window.step":             DefaultStep,
+	"confidence":              DefaultConfidence,
+	"scoring.pass":            DefaultPass,
+	"scoring.marginal":        DefaultMarginal,
+	"multiple_testing":        DefaultMultipleTesting,
+	"margin_test":             DefaultMarginTest,
+	"coverage":                DefaultCoverage,
+	"watch.interval":          DefaultWatchInterval,
+	"watch.duration":          DefaultWatchDuration,
+	"watch.warmup":            DefaultWatchWarmup,
+	"watch.max_failed_checks": DefaultWatchMaxFailedChecks,
+	"watch.lag":               DefaultWatchLag,
+}
+
 // decode layers defaults, the file, the environment and flags in viper
 // and unmarshals the result.
 func (l *loader) decode() *Config {
@@ -189,10 +221,9 @@ func (l *loader) decode() *Config {
 	l.headers = takeHeaders(values)
 
 	v := viper.NewWithOptions(viper.WithDecodeHook(decodeHook()))
-	v.SetDefault("window.step", DefaultStep)
-	v.SetDefault("confidence", DefaultConfidence)
-	v.SetDefault("scoring.pass", DefaultPass)
-	v.SetDefault("scoring.marginal", DefaultMarginal)
+	for key, value := range defaults {
+		v.SetDefault(key, value)
+	}
 	if err := v.MergeConfigMap(values); err != nil {
 		l.errs = append(l.errs, &FieldError{Msg: "cannot load the config: " + oneLine(err.Error())})
 		return nil

@@ -40,12 +40,17 @@ func TestLoadSpecExample(t *testing.T) {
 			Duration: time.Hour,
 			Step:     time.Minute,
 		},
-		Baseline:   Scope{Scope: `version="v1.4.2"`},
-		Canary:     Scope{Scope: `version="v1.5.0"`},
-		Confidence: 0.98,
+		Baseline:        Scope{Scope: `version="v1.4.2"`},
+		Canary:          Scope{Scope: `version="v1.5.0"`},
+		Confidence:      0.98,
+		MultipleTesting: "holm",
+		MarginTest:      "non-inferiority",
+		Coverage:        0.9,
 		Metrics: []Metric{{
 			Name:            "latency_p99",
-			Query:           `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{ {{ .Scope }} }[1m])))`,
+			Kind:            "series",
+			Query:           `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{ {{ .Scope }} }[{{ .Step }}])))`,
+			Test:            "auto",
 			Group:           "latency",
 			FailOn:          Increase,
 			AllowedIncrease: Margin{Value: 0.1, Relative: true, Text: "10%"},
@@ -53,10 +58,22 @@ func TestLoadSpecExample(t *testing.T) {
 			NaN:             "remove",
 			Max:             ptr(0.5),
 			Min:             ptr(0),
-			Line:            19,
+			Line:            22,
+		}, {
+			Name:            "errors",
+			Kind:            "ratio",
+			Numerator:       `http_requests_total{ {{ .Scope }}, code=~"5.." }`,
+			Denominator:     `http_requests_total{ {{ .Scope }} }`,
+			Group:           "default",
+			FailOn:          Increase,
+			AllowedIncrease: Margin{Value: 0.1, Relative: true, Text: "10%"},
+			Critical:        true,
+			NaN:             "remove",
+			Line:            34,
 		}},
 		Groups:  map[string]Group{"latency": {Weight: 60}, "errors": {Weight: 40}},
 		Scoring: Scoring{Pass: 95, Marginal: 75},
+		Watch:   Watch{Interval: time.Minute, Duration: 30 * time.Minute, MaxFailedChecks: 3, Lag: 30 * time.Second},
 		Path:    "testdata/full.yaml",
 	}
 	if !reflect.DeepEqual(cfg, want) {
@@ -89,6 +106,12 @@ func TestDefaults(t *testing.T) {
 		{"window.step", cfg.Window.Step, 60 * time.Second},
 		{"confidence", cfg.Confidence, 0.98},
 		{"scoring", cfg.Scoring, Scoring{Pass: 95, Marginal: 75}},
+		{"multiple_testing", cfg.MultipleTesting, "holm"},
+		{"margin_test", cfg.MarginTest, "non-inferiority"},
+		{"coverage", cfg.Coverage, Fraction(0.9)},
+		{"watch", cfg.Watch, Watch{Interval: time.Minute, Duration: 30 * time.Minute, Warmup: 0, EarlyPromote: false, MaxFailedChecks: 3, Lag: 30 * time.Second}},
+		{"kind", m.Kind, "series"},
+		{"test", m.Test, "auto"},
 		{"timeout", p.Timeout, 30 * time.Second},
 		{"concurrency", p.Concurrency, 8},
 		{"retries", p.Retries, 3},
@@ -563,4 +586,19 @@ func BenchmarkLoad1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestFutureWindowForWatch: watch may load a window that has not ended;
+// judge (the default) may not, and the error names the end and now.
+func TestFutureWindowForWatch(t *testing.T) {
+	text := base + "window: {end: 2025-06-01T13:00:00Z}\n"
+	cfg := mustLoad(t, text, Options{AllowFutureWindow: true})
+	if !cfg.Window.End.Equal(fixedNow.Add(time.Hour)) {
+		t.Errorf("window.end %v", cfg.Window.End)
+	}
+	checkErrs(t, loadErrs(t, writeConfig(t, text), Options{}), []want{
+		{10, "window.end", "the window ends at 2025-06-01T13:00:00Z, later than now (2025-06-01T12:00:00Z)"},
+	})
+	// Ending exactly now is fine.
+	mustLoad(t, base+"window: {end: 2025-06-01T12:00:00Z}\n", Options{})
 }

@@ -23,12 +23,14 @@ const (
 	kDuration
 	kTime
 	kMargin
+	kFraction
 )
 
 var (
 	durationType = reflect.TypeFor[time.Duration]()
 	timeType     = reflect.TypeFor[time.Time]()
 	marginType   = reflect.TypeFor[Margin]()
+	fractionType = reflect.TypeFor[Fraction]()
 )
 
 // kindOf says which scalar kind t is, if it is one.
@@ -40,6 +42,8 @@ func kindOf(t reflect.Type) (kind, bool) {
 		return kTime, true
 	case marginType:
 		return kMargin, true
+	case fractionType:
+		return kFraction, true
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -69,6 +73,8 @@ func (k kind) describe() string {
 		return "an RFC 3339 time like 2024-01-01T01:00:00Z"
 	case kMargin:
 		return "a margin: a percentage like 10% or a number like 0.05"
+	case kFraction:
+		return "a share: a percentage like 90% or a number from 0 to 1 like 0.9"
 	}
 	return "a string"
 }
@@ -116,6 +122,8 @@ func parseScalar(k kind, yamlTag, text string) (any, error) {
 		return t.UTC(), nil
 	case kMargin:
 		return parseMargin(yamlTag, text)
+	case kFraction:
+		return parseFraction(yamlTag, text)
 	}
 	return nil, bad()
 }
@@ -175,6 +183,27 @@ func parseMargin(yamlTag, text string) (Margin, error) {
 	return Margin{Value: f, Relative: rel, Text: t}, nil
 }
 
+// parseFraction reads a share: "90%" or 0.9, from 0 to 1.
+func parseFraction(yamlTag, text string) (Fraction, error) {
+	t := strings.TrimSpace(text)
+	rel := strings.HasSuffix(t, "%")
+	f, err := parseFloat(yamlTag, strings.TrimSpace(strings.TrimSuffix(t, "%")))
+	switch {
+	case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
+		return 0, fmt.Errorf("%s is not %s", quoteValue(text), kFraction.describe())
+	case rel:
+		f /= 100
+	}
+	if f < 0 || f > 1 {
+		hint := ""
+		if !rel && f > 1 && f <= 100 {
+			hint = fmt.Sprintf(" (did you mean %s%%?)", t)
+		}
+		return 0, fmt.Errorf("%s is not between 0 and 100%%%s", quoteValue(text), hint)
+	}
+	return Fraction(f), nil
+}
+
 // decodeHook converts the strings viper hands over (from flags) and the
 // typed values the loader puts in (from the file and the environment) into
 // durations, times and margins.
@@ -184,7 +213,7 @@ func decodeHook() mapstructure.DecodeHookFuncType {
 			return data, nil
 		}
 		k, ok := kindOf(to)
-		if !ok || (k != kDuration && k != kTime && k != kMargin) {
+		if !ok || (k != kDuration && k != kTime && k != kMargin && k != kFraction) {
 			return data, nil
 		}
 		var text string

@@ -139,7 +139,7 @@ func TestQueryProblem(t *testing.T) {
 			t.Errorf("queryProblem(%q) = %q, usesScope %v; want none, true", q, p, usesScope(q))
 		}
 	}
-	for _, q := range []string{"sum(x)", "{{/* .Scope */}}x", ""} {
+	for _, q := range []string{"sum(x)", "{{/* .Scope */}}x", "", "rate(x[{{ .Step }}])"} {
 		if p := queryProblem(q); p != "" || usesScope(q) {
 			t.Errorf("queryProblem(%q) = %q, usesScope %v; want none, false", q, p, usesScope(q))
 		}
@@ -147,13 +147,15 @@ func TestQueryProblem(t *testing.T) {
 	bad := map[string]string{
 		"x{ {{ .Scope ":                   "unclosed action",
 		"x{ {{ .Scope }":                  `unexpected "}" in operand`,
-		"x{{`{`}}":                        "only {{ .Scope }} may appear",
-		"{{ .Scope.X }}":                  "only {{ .Scope }} may appear",
-		"{{ $x := .Scope }}":              "only {{ .Scope }} may appear",
-		"{{ .Scope | printf \"%s\" }}":    "only {{ .Scope }} may appear",
+		"x{{`{`}}":                        "only {{ .Scope }} and {{ .Step }} may appear",
+		"{{ .Scope.X }}":                  "only {{ .Scope }} and {{ .Step }} may appear",
+		"{{ $x := .Scope }}":              "only {{ .Scope }} and {{ .Step }} may appear",
+		"{{ .Scope | printf \"%s\" }}":    "only {{ .Scope }} and {{ .Step }} may appear",
 		"{{ if 1 }}{{ .Scope }}{{ end }}": "only {{ .Scope }}",
 		"{{ template \"x\" }}":            "only {{ .Scope }}",
 		"{{ end }}":                       "unexpected {{end}}",
+		"{{ .Step.X }}":                   "only {{ .Scope }} and {{ .Step }}",
+		"{{ .Steps }}":                    "only {{ .Scope }} and {{ .Step }}",
 	}
 	for q, msg := range bad {
 		if p := queryProblem(q); !strings.Contains(p, msg) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
+	"time"
 )
 
 // validate checks every rule that a single value's type cannot express.
@@ -33,11 +34,49 @@ func (l *loader) validate(cfg *Config) {
 	if c := cfg.Confidence; !(c > 0.5 && c < 1) {
 		l.fail("confidence", "must be between 0.5 and 1 (exclusive), not %v", c)
 	}
+	switch cfg.MultipleTesting {
+	case Holm, NoAdjustment:
+	default:
+		l.fail("multiple_testing", "must be holm or none, not %s", quoteValue(cfg.MultipleTesting))
+	}
+	switch cfg.MarginTest {
+	case NonInferiority, NoMarginTest:
+	default:
+		l.fail("margin_test", "must be non-inferiority or none, not %s", quoteValue(cfg.MarginTest))
+	}
+	if st := cfg.Window.Step; st > 0 && st%time.Millisecond != 0 {
+		l.fail("window.step", "must be a whole number of milliseconds (PromQL's finest duration), not %s", st)
+	}
+	l.validateWatch(cfg.Watch)
 	l.validateScopes(cfg)
 	l.validateMetrics(cfg)
 	l.validateGroups(cfg)
 	if s := cfg.Scoring; !(0 <= s.Marginal && s.Marginal <= s.Pass && s.Pass <= 100) {
 		l.fail("scoring", "must have 0 <= marginal <= pass <= 100, not marginal %v and pass %v", s.Marginal, s.Pass)
+	}
+}
+
+func (l *loader) validateWatch(w Watch) {
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+		pos bool
+	}{{"interval", w.Interval, true}, {"duration", w.Duration, true}, {"warmup", w.Warmup, false}, {"lag", w.Lag, false}} {
+		switch {
+		case d.pos && d.v <= 0:
+			l.fail("watch."+d.key, "must be more than 0, not %s", d.v)
+		case d.v < 0:
+			l.fail("watch."+d.key, "must be 0 or more, not %s", d.v)
+		}
+	}
+	if w.Interval > 0 && w.Duration > 0 && w.Interval > w.Duration {
+		l.fail("watch.interval", "must not be longer than watch.duration (%s), not %s", w.Duration, w.Interval)
+	}
+	if w.Warmup >= w.Duration && w.Duration > 0 {
+		l.fail("watch.warmup", "must be shorter than watch.duration (%s), not %s", w.Duration, w.Warmup)
+	}
+	if w.MaxFailedChecks < 1 {
+		l.fail("watch.max_failed_checks", "must be at least 1, not %d", w.MaxFailedChecks)
 	}
 }
 
@@ -100,7 +139,9 @@ func (l *loader) validateScopes(cfg *Config) {
 	if cfg.Canary.Offset != 0 {
 		l.fail("canary.offset", "only the baseline can be shifted in time (baseline.offset)")
 	}
-	uses := slices.ContainsFunc(cfg.Metrics, func(m Metric) bool { return usesScope(m.Query) })
+	uses := slices.ContainsFunc(cfg.Metrics, func(m Metric) bool {
+		return usesScope(m.Query) || usesScope(m.Numerator) || usesScope(m.Denominator)
+	})
 	switch {
 	case !uses:
 	case cfg.Canary.Scope == "":
@@ -170,13 +211,7 @@ func (l *loader) validateMetrics(cfg *Config) {
 		default:
 			first[m.Name] = i
 		}
-		if m.Query == "" {
-			l.fail(p+".query", "required")
-		} else if msg := queryProblem(m.Query); msg != "" {
-			l.fail(p+".query", "%s", msg)
-		} else if !usesScope(m.Query) && cfg.Baseline.Offset <= 0 {
-			l.fail(p+".query", "has no {{ .Scope }}, so the baseline and the canary would run the same query (or set baseline.offset)")
-		}
+		l.validateKind(cfg, p, m)
 		switch m.FailOn {
 		case Increase, Decrease, Either:
 		default:
@@ -196,6 +231,57 @@ func (l *loader) validateMetrics(cfg *Config) {
 		if _, declared := cfg.Groups[m.Group]; len(cfg.Groups) > 0 && !declared && l.t.set[p+".group"] && m.Group != DefaultGroup {
 			l.fail(p+".group", "%s is not declared in groups: (declared: %s)", quoteValue(m.Group), strings.Join(slices.Sorted(maps.Keys(cfg.Groups)), ", "))
 		}
+	}
+}
+
+// validateKind checks a metric's kind and the queries and test it takes.
+func (l *loader) validateKind(cfg *Config, p string, m Metric) {
+	query := func(key, q string) {
+		switch msg := queryProblem(q); {
+		case q == "":
+			l.fail(p+"."+key, "required")
+		case msg != "":
+			l.fail(p+"."+key, "%s", msg)
+		case !usesScope(q) && cfg.Baseline.Offset <= 0:
+			l.fail(p+"."+key, "has no {{ .Scope }}, so the baseline and the canary would run the same query (or set baseline.offset)")
+		}
+	}
+	switch m.Kind {
+	case KindSeries:
+		query("query", m.Query)
+		for _, k := range []struct{ key, val string }{{"numerator", m.Numerator}, {"denominator", m.Denominator}} {
+			if k.val != "" {
+				l.fail(p+"."+k.key, "only a kind: ratio metric has a %s; a series metric has one query:", k.key)
+			}
+		}
+		switch m.Test {
+		case TestAuto, TestPaired, TestMannWhitney:
+		default:
+			l.fail(p+".test", "must be auto, paired or mann-whitney, not %s", quoteValue(m.Test))
+		}
+	case KindRatio:
+		if m.Query != "" {
+			l.fail(p+".query", "a kind: ratio metric takes numerator: and denominator: (two counter queries), not query:")
+		}
+		query("numerator", m.Numerator)
+		query("denominator", m.Denominator)
+		if m.Test != "" {
+			l.fail(p+".test", "applies to kind: series only; a ratio metric is tested with poisson.test")
+		}
+		for _, mg := range []struct {
+			key string
+			m   Margin
+		}{{"allowed_increase", m.AllowedIncrease}, {"allowed_decrease", m.AllowedDecrease}} {
+			if !mg.m.Relative && mg.m.Value != 0 {
+				l.fail(p+"."+mg.key, "on a ratio metric a margin is a share of the baseline's rate: write a percentage such as %s, not the number %s",
+					formatFloat(mg.m.Value*100)+"%", mg.m.String())
+			}
+		}
+		if d := m.AllowedDecrease; d.Relative && d.Value >= 1 {
+			l.fail(p+".allowed_decrease", "must stay below 100%% on a ratio metric (a rate cannot fall by %s), not %s", d.String(), d.String())
+		}
+	default:
+		l.fail(p+".kind", "must be series or ratio, not %s", quoteValue(m.Kind))
 	}
 }
 
@@ -231,14 +317,15 @@ func (l *loader) validateGroups(cfg *Config) {
 var templateLine = regexp.MustCompile(`^template: query:(\d+)(?::\d+)?: `)
 
 // queryProblem says what is wrong with a query template, or "". A query
-// may hold text and {{ .Scope }} actions (any spacing, {{- -}} trims) only.
+// may hold text and {{ .Scope }} and {{ .Step }} actions (any spacing,
+// {{- -}} trims) only.
 func queryProblem(q string) string {
 	t, err := template.New("query").Option("missingkey=error").Parse(q)
 	if err != nil {
 		return templateLine.ReplaceAllString(oneLine(err.Error()), "template: query line $1: ")
 	}
 	if len(t.Templates()) > 1 {
-		return "template: only {{ .Scope }} may appear between {{ and }}, not {{ define }}"
+		return "template: only {{ .Scope }} and {{ .Step }} may appear between {{ and }}, not {{ define }}"
 	}
 	if t.Tree == nil || t.Root == nil {
 		return ""
@@ -247,27 +334,27 @@ func queryProblem(q string) string {
 		switch n := n.(type) {
 		case *parse.TextNode, *parse.CommentNode:
 		case *parse.ActionNode:
-			if !isScopeAction(n) {
-				return fmt.Sprintf("template: only {{ .Scope }} may appear between {{ and }}, not %s", quoteValue(n.String()))
+			if !isField(n, "Scope") && !isField(n, "Step") {
+				return fmt.Sprintf("template: only {{ .Scope }} and {{ .Step }} may appear between {{ and }}, not %s", quoteValue(n.String()))
 			}
 		default:
-			return fmt.Sprintf("template: only {{ .Scope }} may appear between {{ and }}, not %s", quoteValue(n.String()))
+			return fmt.Sprintf("template: only {{ .Scope }} and {{ .Step }} may appear between {{ and }}, not %s", quoteValue(n.String()))
 		}
 	}
 	var b strings.Builder
-	if err := t.Execute(&b, struct{ Scope string }{"x"}); err != nil {
+	if err := t.Execute(&b, struct{ Scope, Step string }{"x", "60s"}); err != nil {
 		return "template: " + oneLine(err.Error())
 	}
 	return ""
 }
 
-// isScopeAction reports whether n is exactly {{ .Scope }}.
-func isScopeAction(n *parse.ActionNode) bool {
+// isField reports whether n is exactly {{ .<name> }}.
+func isField(n *parse.ActionNode, name string) bool {
 	if n.Pipe == nil || len(n.Pipe.Decl) > 0 || len(n.Pipe.Cmds) != 1 || len(n.Pipe.Cmds[0].Args) != 1 {
 		return false
 	}
 	f, ok := n.Pipe.Cmds[0].Args[0].(*parse.FieldNode)
-	return ok && len(f.Ident) == 1 && f.Ident[0] == "Scope"
+	return ok && len(f.Ident) == 1 && f.Ident[0] == name
 }
 
 // usesScope reports whether a valid query template substitutes {{ .Scope }}.
@@ -277,7 +364,7 @@ func usesScope(q string) bool {
 		return false
 	}
 	for _, n := range t.Root.Nodes {
-		if a, ok := n.(*parse.ActionNode); ok && isScopeAction(a) {
+		if a, ok := n.(*parse.ActionNode); ok && isField(a, "Scope") {
 			return true
 		}
 	}

@@ -35,11 +35,11 @@ func Queries(cfg *config.Config) ([]metrics.Query, error) {
 	off := cfg.Baseline.Offset
 	qs := make([]metrics.Query, 0, 2*len(cfg.Metrics))
 	for _, m := range cfg.Metrics {
-		b, err := metrics.Expand(m.Query, cfg.Baseline.Scope)
+		b, err := metrics.Expand(m.Query, cfg.Baseline.Scope, cfg.Window.Step)
 		if err != nil {
 			return nil, fmt.Errorf("metrics[%s]: baseline %w", m.Name, err)
 		}
-		c, err := metrics.Expand(m.Query, cfg.Canary.Scope)
+		c, err := metrics.Expand(m.Query, cfg.Canary.Scope, cfg.Window.Step)
 		if err != nil {
 			return nil, fmt.Errorf("metrics[%s]: canary %w", m.Name, err)
 		}

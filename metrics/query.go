@@ -3,23 +3,35 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 )
 
-// Expand renders a metric's query template with the scope text as {{ .Scope }}.
-// Any other template field is an error.
-func Expand(query, scope string) (string, error) {
+// Expand renders a metric's query template with the scope text as
+// {{ .Scope }} and the step as {{ .Step }}, a PromQL duration ("60s"; see
+// PromDuration). Any other template field is an error.
+func Expand(query, scope string, step time.Duration) (string, error) {
 	t, err := template.New("query").Option("missingkey=error").Parse(query)
 	if err != nil {
 		return "", fmt.Errorf("query template: %w", err)
 	}
 	var b strings.Builder
-	if err := t.Execute(&b, struct{ Scope string }{scope}); err != nil {
+	if err := t.Execute(&b, struct{ Scope, Step string }{scope, PromDuration(step)}); err != nil {
 		return "", fmt.Errorf("query template: %w", err)
 	}
 	return b.String(), nil
+}
+
+// PromDuration writes d as a PromQL duration: whole seconds as "60s", else
+// milliseconds ("1500ms"), PromQL's finest unit (finer parts are dropped).
+func PromDuration(d time.Duration) string {
+	if d%time.Second == 0 {
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
 }
 
 // Outcome is the result of one query of a batch.

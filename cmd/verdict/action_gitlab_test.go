@@ -183,7 +183,7 @@ func TestGitLabComponentScript(t *testing.T) {
 	})
 
 	t.Run("inconclusive fails unless allowed", func(t *testing.T) {
-		extra := "--end 2030-01-01T00:00:00Z --duration 30m"
+		extra := "--end 2020-01-01T00:00:00Z --duration 30m"
 		code, out, ws := run(t, base("deploy/checkout-promote/canary.yaml", "false", extra))
 		if code != 1 || !strings.Contains(out, "inconclusive fails this job") {
 			t.Fatalf("allow-inconclusive false: exit %d, want 1 (not an allowed exit code):\n%s", code, out)

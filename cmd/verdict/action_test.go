@@ -381,7 +381,7 @@ func TestGitHubActionBinary(t *testing.T) {
 
 	t.Run("inconclusive fails the step unless fail-on-inconclusive is false", func(t *testing.T) {
 		ws := newWorkspace(t)
-		in := map[string]string{"config": "deploy/checkout-promote/canary.yaml", "end": "2030-01-01T00:00:00Z", "working-directory": ws}
+		in := map[string]string{"config": "deploy/checkout-promote/canary.yaml", "end": "2020-01-01T00:00:00Z", "working-directory": ws}
 		r := runAction(t, bin, ws, in, true)
 		if r.code != exitInconclusive || r.outputs["verdict"] != "inconclusive" {
 			t.Fatalf("default: exit %d, outputs %v, want 3 and inconclusive", r.code, r.outputs)

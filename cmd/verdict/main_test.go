@@ -217,12 +217,12 @@ func TestVersion(t *testing.T) {
 
 func TestEnvOverride(t *testing.T) {
 	// A window from the environment that misses the recording leaves no data: inconclusive, never promote.
-	code, out, _ := runCLI(t, []string{"VERDICT_WINDOW_END=2030-01-01T00:00:00Z"}, "judge", "-c", healthy)
+	code, out, _ := runCLI(t, []string{"VERDICT_WINDOW_END=2020-01-01T00:00:00Z"}, "judge", "-c", healthy)
 	if code != exitInconclusive {
 		t.Fatalf("exit %d, want 3:\n%s", code, out)
 	}
 	// A flag beats the environment.
-	code, _, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2030-01-01T00:00:00Z"}, "judge", "-c", healthy, "--end", "2024-01-01T01:00:00Z")
+	code, _, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2020-01-01T00:00:00Z"}, "judge", "-c", healthy, "--end", "2024-01-01T01:00:00Z")
 	if code != exitPromote {
 		t.Fatalf("flag did not override env: exit %d", code)
 	}

@@ -40,7 +40,7 @@ func genBench(dir string, n int) error {
 					mult = 1.05
 				}
 			}
-			expr, err := metrics.Expand(query, scope)
+			expr, err := metrics.Expand(query, scope, step)
 			if err != nil {
 				return err
 			}

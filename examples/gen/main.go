@@ -86,7 +86,7 @@ func gen(path, scenario string) error {
 					mult = sh.canary
 				}
 			}
-			expr, err := metrics.Expand(m.Query, scope)
+			expr, err := metrics.Expand(m.Query, scope, step)
 			if err != nil {
 				return err
 			}
