@@ -40,6 +40,11 @@ oracle:
 	  { echo "oracle: testdata/oracle/wilcox.json drifted from R's output (Rscript testdata/oracle/gen.R)"; exit 1; }; \
 	  echo "oracle: golden file matches R $$(Rscript -e 'cat(R.version$$major, R.version$$minor, sep=".")')"; \
 	else echo "oracle: Rscript missing, drift check NOT run" >&2; fi
+	@if command -v Rscript >/dev/null 2>&1; then \
+	  Rscript testdata/oracle/poisson.R > /tmp/verdict-oracle-poisson.json && \
+	  diff -q testdata/oracle/poisson.json /tmp/verdict-oracle-poisson.json >/dev/null || \
+	  { echo "oracle: testdata/oracle/poisson.json drifted from R's output (Rscript testdata/oracle/poisson.R)"; exit 1; }; \
+	  echo "oracle: poisson.json matches R"; fi
 
 ## fuzz: run every fuzz target briefly (FUZZTIME each).
 fuzz:
