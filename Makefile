@@ -38,6 +38,9 @@ oracle:
 	  Rscript testdata/oracle/gen.R > /tmp/verdict-oracle.json && \
 	  diff -q testdata/oracle/wilcox.json /tmp/verdict-oracle.json >/dev/null || \
 	  { echo "oracle: testdata/oracle/wilcox.json drifted from R's output (Rscript testdata/oracle/gen.R)"; exit 1; }; \
+	  Rscript testdata/oracle/signrank.R > /tmp/verdict-oracle-signrank.json && \
+	  diff -q testdata/oracle/signrank.json /tmp/verdict-oracle-signrank.json >/dev/null || \
+	  { echo "oracle: testdata/oracle/signrank.json drifted from R's output (Rscript testdata/oracle/signrank.R)"; exit 1; }; \
 	  echo "oracle: golden file matches R $$(Rscript -e 'cat(R.version$$major, R.version$$minor, sep=".")')"; \
 	else echo "oracle: Rscript missing, drift check NOT run" >&2; fi
 	@if command -v Rscript >/dev/null 2>&1; then \

@@ -1,0 +1,97 @@
+package analysis
+
+import "math"
+
+// Block-length rule (docs/statistics.md, "Dependence: block length").
+const (
+	// blockTimes is how many integrated autocorrelation times a block spans.
+	blockTimes = 2
+	// minBlocks is the fewest blocks the rule leaves when the data allow:
+	// the signed-rank test reaches p = 2^-8 ≈ 0.004 with eight.
+	minBlocks = 8
+)
+
+// BlockLength is the length L ≥ 1 of the blocks that time-ordered series are
+// averaged in so that block means are close to independent: one series for a
+// paired difference series, two (canary and baseline) for an unpaired test,
+// one L for all. It estimates the lag-1 autocorrelation ρ pooled over the
+// series (each centred on its own mean; Kendall's bias correction
+// ρ + (1+4ρ)/n), takes the AR(1) integrated autocorrelation time
+// τ = (1+ρ)/(1-ρ), and returns L = ceil(2τ) — 1 when ρ shows no positive
+// autocorrelation (below 1.645/sqrt(n), a one-sided 5% test) — capped so
+// that the shortest series still holds minBlocks blocks. Non-finite values
+// are skipped (a pair of neighbours that includes one adds nothing).
+func BlockLength(series ...[]float64) int {
+	var num, den float64
+	n, shortest := 0, math.MaxInt
+	for _, x := range series {
+		mean, count := finiteMean(x)
+		if count < 2 {
+			continue
+		}
+		n += count
+		shortest = min(shortest, len(x))
+		prev := math.NaN()
+		for _, v := range x {
+			if !isFinite(v) {
+				prev = math.NaN()
+				continue
+			}
+			d := v - mean
+			den += d * d
+			if !math.IsNaN(prev) {
+				num += prev * d
+			}
+			prev = d
+		}
+	}
+	if n == 0 || den == 0 || shortest == math.MaxInt {
+		return 1
+	}
+	perSeries := float64(n) / float64(len(series))
+	rho := num / den
+	rho += (1 + 4*rho) / perSeries // Kendall (1954): E ρ̂ ≈ ρ - (1+4ρ)/n
+	if rho <= 1.645/math.Sqrt(perSeries) {
+		return 1
+	}
+	maxL := max(1, shortest/minBlocks)
+	if rho >= 1 {
+		return maxL
+	}
+	tau := (1 + rho) / (1 - rho)
+	l := math.Ceil(blockTimes * tau)
+	if l >= float64(maxL) {
+		return maxL
+	}
+	return int(l)
+}
+
+// BlockMeans is the means of consecutive blocks of L values of x, from the
+// earliest; a last, shorter block is dropped. L < 1 is taken as 1. Each mean
+// is R's mean() of its block (a second pass adds the mean residual), so a
+// block holding NaN or ±Inf has a non-finite mean.
+func BlockMeans(x []float64, L int) []float64 {
+	L = max(L, 1)
+	out := make([]float64, 0, len(x)/L)
+	for start := 0; start+L <= len(x); start += L {
+		out = append(out, meanOf(x[start:start+L]))
+	}
+	return out
+}
+
+// finiteMean is the mean of the finite values of x and how many there are.
+func finiteMean(x []float64) (float64, int) {
+	s, c := 0.0, 0
+	for _, v := range x {
+		if isFinite(v) {
+			s += v
+			c++
+		}
+	}
+	if c == 0 {
+		return 0, 0
+	}
+	return s / float64(c), c
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
