@@ -1,7 +1,7 @@
 package analysis
 
-// This file pins the API the judge consumes. Bodies are filled in by the
-// statistics work (issue 2); signatures and field names are the contract.
+// This file holds the types of the API the judge consumes; their names and
+// fields are the contract between the two packages.
 
 import "errors"
 

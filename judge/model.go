@@ -16,13 +16,13 @@ const (
 func (v Verdict) ExitCode() int {
 	switch v {
 	case Promote:
-		return 0
+		return ExitPromote
 	case Abort:
-		return 1
+		return ExitAbort
 	case Inconclusive:
-		return 3
+		return ExitInconclusive
 	default:
-		return 4
+		return ExitError
 	}
 }
 
@@ -51,7 +51,7 @@ type Report struct {
 	Groups        []GroupResult `json:"groups"`
 	Metrics       []Metric      `json:"metrics"`
 
-	// Config is the config file path, for annotations (not in JSON).
+	// ConfigPath is the config file path, for annotations (not in JSON).
 	ConfigPath string `json:"-"`
 }
 

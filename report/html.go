@@ -102,24 +102,6 @@ func classRank(c judge.Classification) int {
 	}
 }
 
-// classLabel is a classification as the page shows it (not by colour alone).
-func classLabel(c judge.Classification) string {
-	switch c {
-	case judge.Failed:
-		return "✖ error"
-	case judge.High:
-		return "▲ high"
-	case judge.Low:
-		return "▼ low"
-	case judge.NoData:
-		return "∅ no data"
-	case judge.Pass:
-		return "✔ pass"
-	default:
-		return string(c)
-	}
-}
-
 // orderedMetrics returns the report's metrics, failures first, keeping the
 // config order within each classification.
 func orderedMetrics(ms []judge.Metric) []*judge.Metric {

@@ -8,17 +8,11 @@ import (
 	"github.com/verdict-ci/verdict/judge"
 )
 
-// mdEscape makes text safe inside a Markdown table cell or line.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;", "`", "'")
-	return r.Replace(s)
-}
-
 // Markdown writes the report as GitHub-flavoured Markdown: the verdict, the
 // groups, a table per metric and, for each failing metric, its reason.
 func Markdown(w io.Writer, r *judge.Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## verdict: **%s** (score %s)\n\n%s\n\n", r.Verdict, judge.Num(r.Score), mdEscape(r.Reason))
+	fmt.Fprintf(&b, "## verdict: **%s** (score %s)\n\n%s\n\n", r.Verdict, ScoreText(r), mdEscape(r.Reason))
 	fmt.Fprintf(&b, "Window %s … %s, step %s.\n\n", r.Window.Start, r.Window.End, r.Window.Step)
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(&b, "> **Warning:** %s\n\n", mdEscape(wn))
@@ -48,7 +42,7 @@ func Markdown(w io.Writer, r *judge.Report) error {
 		if m.Classification == judge.Pass {
 			continue
 		}
-		fmt.Fprintf(&b, "### %s: %s\n\n%s\n\n", mdEscape(m.Name), m.Classification, mdEscape(m.Reason))
+		fmt.Fprintf(&b, "### %s %s: %s\n\n%s\n\n", classIcon(m), mdEscape(m.Name), m.Classification, mdEscape(m.Reason))
 		if m.Failing() {
 			b.WriteString(mermaidChart(m))
 		}

@@ -38,7 +38,7 @@ func metricHeader(r *judge.Report) []string {
 
 // verdictLine is the one-line headline: "ABORT (score 62.5): reason".
 func verdictLine(r *judge.Report) string {
-	return fmt.Sprintf("%s (score %s): %s", strings.ToUpper(string(r.Verdict)), judge.Num(r.Score), r.Reason)
+	return fmt.Sprintf("%s (score %s): %s", strings.ToUpper(string(r.Verdict)), ScoreText(r), OneLine(r.Reason))
 }
 
 // Table writes a plain-text table, one row per metric, then the verdict line

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"os"
 	"path"
@@ -10,7 +11,9 @@ import (
 
 	githubactions "github.com/sethvargo/go-githubactions"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/report"
 )
 
@@ -90,16 +93,17 @@ func parseActionBool(s string, def bool) (bool, error) {
 	return false, fmt.Errorf("%q is not a boolean (want true or false)", s)
 }
 
-// judgeArgs turns the inputs into the `verdict judge` command line; the JSON
-// report is always written (it is the action's `report` output).
-func (in actionInputs) judgeArgs() ([]string, error) {
-	args := []string{"judge"}
-	if in.Config != "" {
-		args = append(args, "--config", in.Config)
-	}
-	for _, f := range [][2]string{{"--prometheus-url", in.PrometheusURL}, {"--end", in.End}, {"--duration", in.Duration}} {
-		if f[1] != "" {
-			args = append(args, f[0], f[1])
+// actionFlag is one judge flag an input sets.
+type actionFlag struct{ name, value string }
+
+// judgeFlags are the judge flags the inputs set and the reports they ask
+// for; the JSON report is always written (it is the action's `report` output).
+// Report paths are relative to the working directory.
+func (in actionInputs) judgeFlags() ([]actionFlag, []reportSpec, error) {
+	var flags []actionFlag
+	for _, f := range []actionFlag{{"prometheus-url", in.PrometheusURL}, {"end", in.End}, {"duration", in.Duration}} {
+		if f.value != "" {
+			flags = append(flags, f)
 		}
 	}
 	formats := map[string]string{"json": path.Join(actionReportDir, actionReportFile("json"))}
@@ -107,7 +111,7 @@ func (in actionInputs) judgeArgs() ([]string, error) {
 	for _, spec := range in.ReportFormats {
 		format, file, explicit := strings.Cut(spec, "=")
 		if _, err := report.Lookup(format); err != nil {
-			return nil, fmt.Errorf("input report-formats: %w", err)
+			return nil, nil, fmt.Errorf("input report-formats: %w", err)
 		}
 		if !explicit || file == "" {
 			file = path.Join(actionReportDir, actionReportFile(format))
@@ -117,18 +121,91 @@ func (in actionInputs) judgeArgs() ([]string, error) {
 		}
 		formats[format] = file
 	}
-	for _, f := range order {
-		args = append(args, "--report", f+"="+formats[f])
+	reports := make([]reportSpec, len(order))
+	for i, f := range order {
+		reports[i] = reportSpec{f, formats[f]}
+	}
+	return flags, reports, nil
+}
+
+// judgeArgs is the `verdict judge` command line the inputs amount to, as
+// the action's log shows it (run in the working directory).
+func (in actionInputs) judgeArgs() ([]string, error) {
+	flags, reports, err := in.judgeFlags()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"judge"}
+	if in.Config != "" {
+		args = append(args, "--config", in.Config)
+	}
+	for _, f := range flags {
+		args = append(args, "--"+f.name, f.value)
+	}
+	for _, r := range reports {
+		args = append(args, "--report", r.format+"="+r.path)
 	}
 	return args, nil
 }
 
-// newGitHubActionCmd is `verdict github-action`, the entrypoint of the Docker
-// action in action.yml: it masks the token, reads the INPUT_* variables, runs
-// `verdict judge` in the working directory with the JSON report always
-// written, publishes outputs and a summary, and exits with the judge's code
-// (inconclusive exits 0 when fail-on-inconclusive is false).
-func newGitHubActionCmd(e *env, code *int) *cobra.Command {
+// judgeOptions are the options `verdict judge` runs with for these inputs,
+// in e's environment: paths are taken from the working directory, and the
+// token reaches the Prometheus client as source.prometheus.bearer_token_env.
+func (in actionInputs) judgeOptions(e *env) (*JudgeOptions, error) {
+	flags, reports, err := in.judgeFlags()
+	if err != nil {
+		return nil, err
+	}
+	if in.WorkingDirectory != "" {
+		if fi, err := os.Stat(in.WorkingDirectory); err != nil || !fi.IsDir() {
+			if err == nil {
+				err = fmt.Errorf("%s is not a directory", in.WorkingDirectory)
+			}
+			return nil, fmt.Errorf("input working-directory: %w", err)
+		}
+	}
+	fs := pflag.NewFlagSet("github-action", pflag.ContinueOnError)
+	co := bindConfigFlags(fs)
+	co.Path, co.Dir = in.Config, in.WorkingDirectory
+	for _, f := range flags {
+		if err := fs.Set(f.name, f.value); err != nil {
+			return nil, fmt.Errorf("input %s: %w", f.name, err)
+		}
+	}
+	for i := range reports {
+		reports[i].path = co.inDir(reports[i].path)
+	}
+	je := *e
+	if in.Token != "" {
+		// The Prometheus client reads bearer_token_env from the process
+		// environment: this command is the process's entrypoint, so set it there too.
+		if err := os.Setenv(actionTokenEnv, in.Token); err != nil {
+			return nil, fmt.Errorf("input token: %w", err)
+		}
+		je.environ = append(slices.Clone(e.environ), actionTokenEnv+"="+in.Token, "VERDICT_PROMETHEUS_BEARER_TOKEN_ENV="+actionTokenEnv)
+		je.getenv = func(k string) string {
+			switch k {
+			case actionTokenEnv:
+				return in.Token
+			case "VERDICT_PROMETHEUS_BEARER_TOKEN_ENV":
+				return actionTokenEnv
+			}
+			return e.getenv(k)
+		}
+	}
+	return &JudgeOptions{Env: &je, Config: co, Output: "table", Reports: reports}, nil
+}
+
+// GitHubActionOptions are what `verdict github-action` runs with: everything
+// else comes from the INPUT_* variables in Env.
+type GitHubActionOptions struct {
+	Env *env
+}
+
+// NewCmdGitHubAction is `verdict github-action`, the entrypoint of the Docker
+// action in action.yml; its RunE calls runF (githubActionRun when nil).
+func NewCmdGitHubAction(e *env, runF func(context.Context, *GitHubActionOptions) error) *cobra.Command {
+	opts := &GitHubActionOptions{Env: e}
 	return &cobra.Command{
 		Use:   "github-action",
 		Short: "Run as the GitHub Action: read the INPUT_* variables, judge, publish outputs and a summary",
@@ -136,56 +213,63 @@ func newGitHubActionCmd(e *env, code *int) *cobra.Command {
 the inputs from INPUT_CONFIG, INPUT_PROMETHEUS-URL, INPUT_TOKEN, INPUT_END,
 INPUT_DURATION, INPUT_FAIL-ON-INCONCLUSIVE, INPUT_REPORT-FORMATS and
 INPUT_WORKING-DIRECTORY, runs verdict judge, and sets the outputs verdict,
-score, reason and report. It changes into the working directory first.`,
+score, reason and report. Relative paths are taken from the working directory.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			gh := githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv))
-			// Mask before anything else can print the token.
-			maskSecrets(gh, []string{e.getenv("INPUT_TOKEN")})
-			in, err := readActionInputs(e.getenv)
-			if err != nil {
-				gh.Errorf("verdict: %v", err)
-				return usageErr(err)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			args, err := in.judgeArgs()
-			if err != nil {
-				gh.Errorf("verdict: %v", err)
-				return usageErr(err)
-			}
-			if in.WorkingDirectory != "" {
-				if err := os.Chdir(in.WorkingDirectory); err != nil {
-					err = fmt.Errorf("input working-directory: %w", err)
-					gh.Errorf("verdict: %v", err)
-					return usageErr(err)
-				}
-			}
-			environ := slices.Clone(e.environ)
-			if in.Token != "" {
-				// The Prometheus client reads bearer_token_env from the process
-				// environment: this command is the process's entrypoint, so set it there too.
-				if err := os.Setenv(actionTokenEnv, in.Token); err != nil {
-					return usageErr(fmt.Errorf("input token: %w", err))
-				}
-				environ = append(environ, actionTokenEnv+"="+in.Token, "VERDICT_PROMETHEUS_BEARER_TOKEN_ENV="+actionTokenEnv)
-			}
-			gh.Group("verdict: inputs")
-			gh.Infof("working directory: %s", cmp.Or(in.WorkingDirectory, "."))
-			if in.Token != "" {
-				gh.Infof("token: set (masked), passed as source.prometheus.bearer_token_env=%s", actionTokenEnv)
-			}
-			gh.Infof("fail-on-inconclusive: %t", in.FailOnInconclusive)
-			gh.Infof("command: verdict %s", strings.Join(args, " "))
-			gh.EndGroup()
-			c := run(cmd.Context(), args, e.stdout, e.stderr, environ)
-			switch {
-			case c == exitInconclusive && !in.FailOnInconclusive:
-				gh.Noticef("verdict: inconclusive, let through because fail-on-inconclusive is false")
-				c = exitPromote
-			case c == exitUsage:
-				gh.Errorf("verdict: usage or config error (exit 2); nothing was judged — see the log above")
-			}
-			*code = c
-			return nil
+			return githubActionRun(cmd.Context(), opts)
 		},
 	}
+}
+
+// githubActionRun masks the token, reads the inputs, judges as `verdict
+// judge` would in the working directory with the JSON report always written,
+// and ends with the judge's code (inconclusive ends 0 when
+// fail-on-inconclusive is false).
+func githubActionRun(ctx context.Context, opts *GitHubActionOptions) error {
+	e := opts.Env
+	gh := githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv))
+	// Mask before anything else can print the token.
+	maskSecrets(gh, []string{e.getenv("INPUT_TOKEN")})
+	in, err := readActionInputs(e.getenv)
+	if err == nil {
+		var args []string
+		if args, err = in.judgeArgs(); err == nil {
+			var jopts *JudgeOptions
+			if jopts, err = in.judgeOptions(e); err == nil {
+				logActionInputs(gh, in, args)
+				return actionExit(gh, in, judgeRun(ctx, jopts))
+			}
+		}
+	}
+	gh.Errorf("verdict: %v", err)
+	return usageErr(err)
+}
+
+// logActionInputs shows the inputs in a log group.
+func logActionInputs(gh *githubactions.Action, in actionInputs, args []string) {
+	gh.Group("verdict: inputs")
+	gh.Infof("working directory: %s", cmp.Or(in.WorkingDirectory, "."))
+	if in.Token != "" {
+		gh.Infof("token: set (masked), passed as source.prometheus.bearer_token_env=%s", actionTokenEnv)
+	}
+	gh.Infof("fail-on-inconclusive: %t", in.FailOnInconclusive)
+	gh.Infof("command: verdict %s", strings.Join(args, " "))
+	gh.EndGroup()
+}
+
+// actionExit is how the action ends after the judge ended with err.
+func actionExit(gh *githubactions.Action, in actionInputs, err error) error {
+	switch codeOf(err) {
+	case judge.ExitInconclusive:
+		if !in.FailOnInconclusive {
+			gh.Noticef("verdict: inconclusive, let through because fail-on-inconclusive is false")
+			return nil
+		}
+	case judge.ExitUsage:
+		gh.Errorf("verdict: usage or config error (exit 2); nothing was judged — see the log above")
+	}
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // gitlabJob is the part of a GitLab CI job the tests check.
@@ -152,7 +153,7 @@ func TestGitLabComponentScript(t *testing.T) {
 
 	t.Run("abort writes every report", func(t *testing.T) {
 		code, out, ws := run(t, base("deploy/checkout/canary.yaml", "false", ""))
-		if code != exitAbort || !strings.Contains(out, "latency_p99") {
+		if code != judge.ExitAbort || !strings.Contains(out, "latency_p99") {
 			t.Fatalf("exit %d, want 1:\n%s", code, out)
 		}
 		env := string(readFile(t, filepath.Join(ws, "verdict-report/verdict.env")))
@@ -177,7 +178,7 @@ func TestGitLabComponentScript(t *testing.T) {
 	})
 
 	t.Run("promote", func(t *testing.T) {
-		if code, out, _ := run(t, base("deploy/checkout-promote/canary.yaml", "false", "")); code != exitPromote {
+		if code, out, _ := run(t, base("deploy/checkout-promote/canary.yaml", "false", "")); code != judge.ExitPromote {
 			t.Fatalf("exit %d, want 0:\n%s", code, out)
 		}
 	})
@@ -192,14 +193,14 @@ func TestGitLabComponentScript(t *testing.T) {
 			t.Errorf("dotenv does not say inconclusive:\n%s", env)
 		}
 		code, out, _ = run(t, base("deploy/checkout-promote/canary.yaml", "true", extra))
-		if code != exitInconclusive || !slices.Contains(job.AllowFailure.ExitCodes, code) {
+		if code != judge.ExitInconclusive || !slices.Contains(job.AllowFailure.ExitCodes, code) {
 			t.Fatalf("allow-inconclusive true: exit %d, want 3 (allowed to fail):\n%s", code, out)
 		}
 	})
 
 	t.Run("config error is not allowed to fail", func(t *testing.T) {
 		code, _, _ := run(t, base("missing.yaml", "true", ""))
-		if code != exitUsage || slices.Contains(job.AllowFailure.ExitCodes, code) {
+		if code != judge.ExitUsage || slices.Contains(job.AllowFailure.ExitCodes, code) {
 			t.Fatalf("exit %d, want 2, a real failure", code)
 		}
 	})

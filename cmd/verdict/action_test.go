@@ -19,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // actionYAML is the part of action.yml the tests check.
@@ -302,7 +303,7 @@ func TestGitHubActionBinary(t *testing.T) {
 			"config": "deploy/checkout/canary.yaml", "token": token, "working-directory": ws,
 			"report-formats": "junit, dotenv openmetrics", "fail-on-inconclusive": "true",
 		}, true)
-		if r.code != exitAbort {
+		if r.code != judge.ExitAbort {
 			t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
 		if first, _, _ := strings.Cut(r.stderr, "\n"); first != "::add-mask::"+token {
@@ -364,7 +365,7 @@ func TestGitHubActionBinary(t *testing.T) {
 			"config": "canary.yaml", "working-directory": filepath.Join(ws, "deploy/checkout-promote"),
 			"end": "2024-01-01T01:00:00Z", "duration": "20m",
 		}, true)
-		if r.code != exitPromote || r.outputs["verdict"] != "promote" {
+		if r.code != judge.ExitPromote || r.outputs["verdict"] != "promote" {
 			t.Fatalf("exit %d, outputs %v\n%s", r.code, r.outputs, r.stderr)
 		}
 		if r.outputs["report"] != "deploy/checkout-promote/verdict-report/report.json" {
@@ -383,12 +384,12 @@ func TestGitHubActionBinary(t *testing.T) {
 		ws := newWorkspace(t)
 		in := map[string]string{"config": "deploy/checkout-promote/canary.yaml", "end": "2020-01-01T00:00:00Z", "working-directory": ws}
 		r := runAction(t, bin, ws, in, true)
-		if r.code != exitInconclusive || r.outputs["verdict"] != "inconclusive" {
+		if r.code != judge.ExitInconclusive || r.outputs["verdict"] != "inconclusive" {
 			t.Fatalf("default: exit %d, outputs %v, want 3 and inconclusive", r.code, r.outputs)
 		}
 		in["fail-on-inconclusive"] = "false"
 		r = runAction(t, bin, ws, in, true)
-		if r.code != exitPromote || r.outputs["verdict"] != "inconclusive" {
+		if r.code != judge.ExitPromote || r.outputs["verdict"] != "inconclusive" {
 			t.Fatalf("fail-on-inconclusive false: exit %d, outputs %v, want 0 and inconclusive", r.code, r.outputs)
 		}
 		if !strings.Contains(r.stderr, "::notice::verdict: inconclusive, let through") {
@@ -399,7 +400,7 @@ func TestGitHubActionBinary(t *testing.T) {
 	t.Run("without the runner's files", func(t *testing.T) {
 		ws := newWorkspace(t)
 		r := runAction(t, bin, ws, map[string]string{"config": "deploy/checkout/canary.yaml"}, false)
-		if r.code != exitAbort || !strings.Contains(r.stderr, "GITHUB_OUTPUT is not set") {
+		if r.code != judge.ExitAbort || !strings.Contains(r.stderr, "GITHUB_OUTPUT is not set") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
 	})
@@ -413,7 +414,7 @@ func TestGitHubActionBinary(t *testing.T) {
 			{"config": "missing.yaml"},
 		} {
 			r := runAction(t, bin, ws, in, true)
-			if r.code != exitUsage || !strings.Contains(r.stderr, "::error::verdict: ") {
+			if r.code != judge.ExitUsage || !strings.Contains(r.stderr, "::error::verdict: ") {
 				t.Errorf("%v: exit %d, want 2 with ::error\n%s", in, r.code, r.stderr)
 			}
 		}
@@ -437,7 +438,7 @@ func TestGitHubActionBinary(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := runAction(t, bin, ws, map[string]string{"prometheus-url": srv.URL, "token": token}, true)
-		if r.code != exitInconclusive || r.outputs["verdict"] != "inconclusive" {
+		if r.code != judge.ExitInconclusive || r.outputs["verdict"] != "inconclusive" {
 			t.Fatalf("no data from the server: exit %d, outputs %v, want inconclusive\n%s", r.code, r.outputs, r.stderr)
 		}
 		mu.Lock()

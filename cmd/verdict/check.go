@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,11 +9,22 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
 
-func newCheckCmd(e *env) *cobra.Command {
-	var online bool
+// CheckOptions are what `verdict check` runs with.
+type CheckOptions struct {
+	Env    *env
+	Config *ConfigOptions
+	// Online also runs every query once.
+	Online bool
+}
+
+// NewCmdCheck is `verdict check`; its RunE binds the flags and calls runF
+// (checkRun when nil).
+func NewCmdCheck(e *env, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{Env: e}
 	cmd := &cobra.Command{
 		Use:   "check -c canary.yaml",
 		Short: "Validate a config; --online also runs every query once",
@@ -23,68 +35,87 @@ that match nothing and series that repeat (a step shorter than the scrape
 interval); a failed query exits 4, a finding exits 3.`,
 		Args: cobra.NoArgs,
 	}
-	cf := addConfigFlags(cmd)
-	cmd.Flags().BoolVar(&online, "online", false, "also run every query once and report series and point counts")
+	opts.Config = bindConfigFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.Online, "online", false, "also run every query once and report series and point counts")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, rec, err := cf.load(e)
-		if err != nil {
-			return err
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		fmt.Fprintf(e.stdout, "%s: ok (%d metrics, window %s … %s, step %s)\n", cfg.Path, len(cfg.Metrics),
-			cfg.Window.Start.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.End.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.Step)
-		if !online {
-			return nil
-		}
-		src, err := source(e, cfg, rec)
-		if err != nil {
-			return err
-		}
-		if src.prom != nil {
-			for _, side := range []struct{ name, scope string }{{"baseline", cfg.Baseline.Scope}, {"canary", cfg.Canary.Scope}} {
-				n, err := src.prom.MatchScope(cmd.Context(), side.scope, cfg.Window.Start, cfg.Window.End)
-				switch {
-				case err != nil:
-					fmt.Fprintf(e.stdout, "%s scope {%s}: could not check: %v\n", side.name, side.scope, err)
-				case n == 0:
-					fmt.Fprintf(e.stdout, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
-				}
-			}
-		}
-		qs, outs, err := fetchAll(cmd.Context(), cfg, src)
-		if err != nil {
-			return err
-		}
-		var failed, findings int
-		for i, q := range qs {
-			o := outs[i]
-			if o.Err != nil {
-				failed++
-				fmt.Fprintf(e.stdout, "%s %s: error: %v\n", q.Metric, q.Side, o.Err)
-				continue
-			}
-			in := metrics.Inspect(o.Result, cfg.Window.Step)
-			fmt.Fprintf(e.stdout, "%s %s: %d series, %d points\n", q.Metric, q.Side, in.Series, in.Points)
-			for _, p := range in.Problems() {
-				findings++
-				fmt.Fprintf(e.stdout, "  %s\n", p)
-			}
-			for _, w := range o.Result.Warnings {
-				fmt.Fprintf(e.stdout, "  warning: %s\n", w)
-			}
-		}
-		switch {
-		case failed > 0:
-			return dataErr(fmt.Errorf("%d of %d queries failed", failed, len(qs)))
-		case findings > 0:
-			return &exitErr{exitInconclusive, fmt.Errorf("%d findings: the judge would lack data or see repeated points", findings)}
-		}
-		return nil
+		return checkRun(cmd.Context(), opts)
 	}
 	return cmd
 }
 
-func newRecordCmd(e *env) *cobra.Command {
-	var out string
+// checkRun validates the config and, online, runs every query once.
+func checkRun(ctx context.Context, opts *CheckOptions) error {
+	e := opts.Env
+	cfg, rec, err := opts.Config.load(e)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: ok (%d metrics, window %s … %s, step %s)\n", cfg.Path, len(cfg.Metrics),
+		cfg.Window.Start.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.End.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.Step)
+	if !opts.Online {
+		return nil
+	}
+	src, err := source(e, cfg, rec)
+	if err != nil {
+		return err
+	}
+	if src.prom != nil {
+		for _, side := range []struct{ name, scope string }{{"baseline", cfg.Baseline.Scope}, {"canary", cfg.Canary.Scope}} {
+			n, err := src.prom.MatchScope(ctx, side.scope, cfg.Window.Start, cfg.Window.End)
+			switch {
+			case err != nil:
+				fmt.Fprintf(e.stdout, "%s scope {%s}: could not check: %v\n", side.name, side.scope, err)
+			case n == 0:
+				fmt.Fprintf(e.stdout, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
+			}
+		}
+	}
+	qs, outs, err := fetchAll(ctx, cfg, src)
+	if err != nil {
+		return err
+	}
+	var failed, findings int
+	for i, q := range qs {
+		o := outs[i]
+		if o.Err != nil {
+			failed++
+			fmt.Fprintf(e.stdout, "%s %s: error: %v\n", q.Metric, q.Side, o.Err)
+			continue
+		}
+		in := metrics.Inspect(o.Result, cfg.Window.Step)
+		fmt.Fprintf(e.stdout, "%s %s: %d series, %d points\n", q.Metric, q.Side, in.Series, in.Points)
+		for _, p := range in.Problems() {
+			findings++
+			fmt.Fprintf(e.stdout, "  %s\n", p)
+		}
+		for _, w := range o.Result.Warnings {
+			fmt.Fprintf(e.stdout, "  warning: %s\n", w)
+		}
+	}
+	switch {
+	case failed > 0:
+		return dataErr(fmt.Errorf("%d of %d queries failed", failed, len(qs)))
+	case findings > 0:
+		return &exitErr{judge.ExitInconclusive, fmt.Errorf("%d findings: the judge would lack data or see repeated points", findings)}
+	}
+	return nil
+}
+
+// RecordOptions are what `verdict record` runs with.
+type RecordOptions struct {
+	Env    *env
+	Config *ConfigOptions
+	// Out is the recording file to write.
+	Out string
+}
+
+// NewCmdRecord is `verdict record`; its RunE binds the flags and calls runF
+// (recordRun when nil).
+func NewCmdRecord(e *env, runF func(context.Context, *RecordOptions) error) *cobra.Command {
+	opts := &RecordOptions{Env: e}
 	cmd := &cobra.Command{
 		Use:   "record -c canary.yaml -o recording.json",
 		Short: "Fetch both scopes of every metric and save them as a recording",
@@ -94,43 +125,52 @@ gives the same report as judging live. Failed queries are recorded as
 failures and make record exit 4.`,
 		Args: cobra.NoArgs,
 	}
-	cf := addConfigFlags(cmd)
-	cmd.Flags().StringVarP(&out, "out", "o", "", "recording file to write (required)")
+	opts.Config = bindConfigFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "recording file to write (required)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if out == "" {
-			return usageErr(fmt.Errorf("record: -o FILE is required"))
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		cfg, src, err := cf.open(e)
-		if err != nil {
-			return err
-		}
-		qs, outs, err := fetchAll(cmd.Context(), cfg, src)
-		if err != nil {
-			return err
-		}
-		saved := &metrics.Recording{
-			Version: metrics.RecordingVersion,
-			Window: metrics.RecordedWindow{Start: cfg.Window.Start.UTC(), End: cfg.Window.End.UTC(),
-				Step: metrics.Duration(cfg.Window.Step), BaselineOffset: metrics.Duration(cfg.Baseline.Offset)},
-		}
-		failed := 0
-		for i, q := range qs {
-			if outs[i].Err != nil {
-				failed++
-				fmt.Fprintf(e.stderr, "verdict: %s %s: %v\n", q.Metric, q.Side, outs[i].Err)
-			}
-			saved.Put(q, outs[i].Result, outs[i].Err)
-		}
-		if err := writeFile(out, saved.Write); err != nil {
-			return dataErr(fmt.Errorf("record: %w", err))
-		}
-		fmt.Fprintf(e.stderr, "verdict: recorded %d queries to %s\n", len(qs), out)
-		if failed > 0 {
-			return dataErr(fmt.Errorf("%d of %d queries failed; they are recorded as failures", failed, len(qs)))
-		}
-		return nil
+		return recordRun(cmd.Context(), opts)
 	}
 	return cmd
+}
+
+// recordRun fetches every query once and writes the recording.
+func recordRun(ctx context.Context, opts *RecordOptions) error {
+	e, out := opts.Env, opts.Out
+	if out == "" {
+		return usageErr(fmt.Errorf("record: -o FILE is required"))
+	}
+	cfg, src, err := opts.Config.open(e)
+	if err != nil {
+		return err
+	}
+	qs, outs, err := fetchAll(ctx, cfg, src)
+	if err != nil {
+		return err
+	}
+	saved := &metrics.Recording{
+		Version: metrics.RecordingVersion,
+		Window: metrics.RecordedWindow{Start: cfg.Window.Start.UTC(), End: cfg.Window.End.UTC(),
+			Step: metrics.Duration(cfg.Window.Step), BaselineOffset: metrics.Duration(cfg.Baseline.Offset)},
+	}
+	failed := 0
+	for i, q := range qs {
+		if outs[i].Err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "verdict: %s %s: %v\n", q.Metric, q.Side, outs[i].Err)
+		}
+		saved.Put(q, outs[i].Result, outs[i].Err)
+	}
+	if err := writeFile(out, saved.Write); err != nil {
+		return dataErr(fmt.Errorf("record: %w", err))
+	}
+	fmt.Fprintf(e.stderr, "verdict: recorded %d queries to %s\n", len(qs), out)
+	if failed > 0 {
+		return dataErr(fmt.Errorf("%d of %d queries failed; they are recorded as failures", failed, len(qs)))
+	}
+	return nil
 }
 
 // writeFile writes through fn to path atomically (temp file, then rename).

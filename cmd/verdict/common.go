@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/verdict-ci/verdict/config"
@@ -15,10 +15,16 @@ import (
 	"github.com/verdict-ci/verdict/metrics"
 )
 
-// configFlags are the flags every command that reads a config shares.
-type configFlags struct {
-	path string
-	set  *pflag.FlagSet
+// ConfigOptions say which config a command reads and what overrides it.
+type ConfigOptions struct {
+	// Path is the config file; empty means $VERDICT_CONFIG.
+	Path string
+	// Flags maps a config key (config.Keys) to the flag that overrides it;
+	// only flags marked Changed count.
+	Flags map[string]*pflag.Flag
+	// Dir, when set, is the directory relative paths from flags and the
+	// environment are taken from (the action's working-directory input).
+	Dir string
 }
 
 // flagKeys maps a flag name to the config key it overrides.
@@ -31,23 +37,66 @@ var flagKeys = map[string]string{
 	"recording":      "source.recording",
 }
 
-func addConfigFlags(cmd *cobra.Command) *configFlags {
-	cf := &configFlags{set: cmd.Flags()}
-	f := cmd.Flags()
-	f.StringVarP(&cf.path, "config", "c", "", "config file (canary.yaml); default $VERDICT_CONFIG")
-	f.String("end", "", "window end, RFC 3339 (overrides window.end)")
-	f.String("start", "", "window start, RFC 3339 (overrides window.start)")
-	f.String("duration", "", "window duration, e.g. 1h (overrides window.duration)")
-	f.String("step", "", "query resolution, e.g. 60s (overrides window.step)")
-	f.String("prometheus-url", "", "Prometheus-compatible API URL (overrides source.prometheus.url)")
-	f.String("recording", "", "judge a recording instead of querying (overrides source.recording)")
-	return cf
+// bindConfigFlags defines the flags every command that reads a config
+// shares on fs and returns the options they fill.
+func bindConfigFlags(fs *pflag.FlagSet) *ConfigOptions {
+	co := &ConfigOptions{}
+	fs.StringVarP(&co.Path, "config", "c", "", "config file (canary.yaml); default $VERDICT_CONFIG")
+	fs.String("end", "", "window end, RFC 3339 (overrides window.end)")
+	fs.String("start", "", "window start, RFC 3339 (overrides window.start)")
+	fs.String("duration", "", "window duration, e.g. 1h (overrides window.duration)")
+	fs.String("step", "", "query resolution, e.g. 60s (overrides window.step)")
+	fs.String("prometheus-url", "", "Prometheus-compatible API URL (overrides source.prometheus.url)")
+	fs.String("recording", "", "judge a recording instead of querying (overrides source.recording)")
+	co.Flags = map[string]*pflag.Flag{}
+	for name, key := range flagKeys {
+		co.Flags[key] = fs.Lookup(name)
+	}
+	return co
+}
+
+// resolvePaths takes the file paths that came from a flag or the environment
+// (relative to the working directory) from co.Dir instead; paths written in
+// the file stay relative to the file.
+func (co *ConfigOptions) resolvePaths(e *env, cfg *config.Config) {
+	paths := map[string]*string{"source.recording": &cfg.Source.Recording}
+	if p := cfg.Source.Prometheus; p != nil {
+		paths["source.prometheus.bearer_token_file"] = &p.BearerTokenFile
+		if p.BasicAuth != nil {
+			paths["source.prometheus.basic_auth.password_file"] = &p.BasicAuth.PasswordFile
+		}
+		if p.TLS != nil {
+			paths["source.prometheus.tls.ca_file"] = &p.TLS.CAFile
+			paths["source.prometheus.tls.cert_file"] = &p.TLS.CertFile
+			paths["source.prometheus.tls.key_file"] = &p.TLS.KeyFile
+		}
+	}
+	for key, p := range paths {
+		from := false
+		if f := co.Flags[key]; f != nil && f.Changed {
+			from = true
+		}
+		for _, name := range config.EnvNames(key) {
+			from = from || e.getenv(name) != ""
+		}
+		if from {
+			*p = co.inDir(*p)
+		}
+	}
+}
+
+// inDir is p taken from co.Dir when it is relative.
+func (co *ConfigOptions) inDir(p string) string {
+	if co.Dir == "" || p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(co.Dir, p)
 }
 
 // load reads the config with env and flag overrides. When the source is a
 // recording and the window's end was not given, the recording's window is used.
-func (cf *configFlags) load(e *env) (*config.Config, *metrics.Recording, error) {
-	path := cf.path
+func (co *ConfigOptions) load(e *env) (*config.Config, *metrics.Recording, error) {
+	path := co.Path
 	if path == "" {
 		path = e.getenv("VERDICT_CONFIG")
 	}
@@ -55,15 +104,18 @@ func (cf *configFlags) load(e *env) (*config.Config, *metrics.Recording, error) 
 		return nil, nil, usageErr(fmt.Errorf("no config file: pass -c canary.yaml or set VERDICT_CONFIG"))
 	}
 	flags := map[string]*pflag.Flag{}
-	for name, key := range flagKeys {
-		if fl := cf.set.Lookup(name); fl != nil {
+	for key, fl := range co.Flags {
+		if fl != nil {
 			flags[key] = fl
 		}
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	cfg, err := config.Load(path, config.Options{Env: e.environ, Flags: flags, Now: func() time.Time { return now }})
+	cfg, err := config.Load(co.inDir(path), config.Options{Env: e.environ, Flags: flags, Now: func() time.Time { return now }})
 	if err != nil {
 		return nil, nil, usageErr(err)
+	}
+	if co.Dir != "" {
+		co.resolvePaths(e, cfg)
 	}
 	if cfg.Source.Recording == "" {
 		return cfg, nil, nil
@@ -75,7 +127,7 @@ func (cf *configFlags) load(e *env) (*config.Config, *metrics.Recording, error) 
 	// The file's bytes are garbage now and as large as the decoded points:
 	// hand them back before judging doubles the heap again.
 	debug.FreeOSMemory()
-	if cfg.Window.End.Equal(now) && !cf.set.Changed("start") {
+	if start := co.Flags["window.start"]; cfg.Window.End.Equal(now) && (start == nil || !start.Changed) {
 		// No window was asked for: judge the recording's own.
 		cfg.Window.Start, cfg.Window.End = rec.Window.Start, rec.Window.End
 		cfg.Window.Step = time.Duration(rec.Window.Step)
@@ -113,8 +165,8 @@ func source(e *env, cfg *config.Config, rec *metrics.Recording) (*dataSource, er
 }
 
 // open loads the config and builds its data source.
-func (cf *configFlags) open(e *env) (*config.Config, *dataSource, error) {
-	cfg, rec, err := cf.load(e)
+func (co *ConfigOptions) open(e *env) (*config.Config, *dataSource, error) {
+	cfg, rec, err := co.load(e)
 	if err != nil {
 		return nil, nil, err
 	}

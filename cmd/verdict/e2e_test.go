@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 const fixture = "../../testdata/prom/fixture.om"
@@ -53,7 +54,7 @@ func TestLiveEqualsRecording(t *testing.T) {
 	srv := promtest.Start(t, fixture)
 	cfg := e2eConfig(t, srv.URL, "")
 	code, live, stderr := runCLI(t, nil, "judge", "-c", cfg, "--output", "json")
-	if code != exitAbort {
+	if code != judge.ExitAbort {
 		t.Fatalf("live judge: exit %d, want 1 (v2's latency is higher)\n%s\n%s", code, stderr, live)
 	}
 	for _, want := range []string{`"verdict": "abort"`, `"series": 2`, `"count": 482`, `"classification": "high"`} {
@@ -66,7 +67,7 @@ func TestLiveEqualsRecording(t *testing.T) {
 		t.Fatalf("record: exit %d: %s", code, stderr)
 	}
 	code, replay, stderr := runCLI(t, nil, "judge", "-c", cfg, "--recording", rec, "--output", "json")
-	if code != exitAbort {
+	if code != judge.ExitAbort {
 		t.Fatalf("replay: exit %d: %s", code, stderr)
 	}
 	if replay != live {
@@ -80,7 +81,7 @@ func TestLivePromQLErrorExits4(t *testing.T) {
     query: 'sum(rate(demo_latency_seconds{ {{ .Scope }} }[1m]'
 `)
 	code, _, stderr := runCLI(t, nil, "judge", "-c", cfg)
-	if code != exitError {
+	if code != judge.ExitError {
 		t.Fatalf("exit %d, want 4: %s", code, stderr)
 	}
 	line := strings.Split(strings.TrimSpace(stderr), "\n")[0]
@@ -94,7 +95,7 @@ func TestLivePromQLErrorExits4(t *testing.T) {
 func TestLiveConnectionRefusedExits4(t *testing.T) {
 	cfg := e2eConfig(t, "http://127.0.0.1:1", "")
 	code, out, stderr := runCLI(t, nil, "judge", "-c", cfg, "--output", "json")
-	if code != exitError || !strings.Contains(out, `"verdict": "error"`) || !strings.Contains(stderr, "latency") {
+	if code != judge.ExitError || !strings.Contains(out, `"verdict": "error"`) || !strings.Contains(stderr, "latency") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, stderr)
 	}
 }
@@ -107,7 +108,7 @@ func TestCheckOnline(t *testing.T) {
     query: 'no_such_metric{ {{ .Scope }} }'
 `)
 	code, out, stderr := runCLI(t, nil, "check", "-c", cfg, "--online")
-	if code != exitInconclusive {
+	if code != judge.ExitInconclusive {
 		t.Fatalf("exit %d, want 3 (findings)\n%s\n%s", code, out, stderr)
 	}
 	for _, want := range []string{"latency baseline: 2 series, 482 points", "missing canary: 0 series, 0 points", "empty result", "slow baseline: 1 series", "repeats each value"} {
@@ -121,7 +122,7 @@ func TestVictoriaMetricsSameVerdict(t *testing.T) {
 	srv := promtest.StartVM(t, fixture)
 	cfg := e2eConfig(t, srv.URL, "")
 	code, out, stderr := runCLI(t, nil, "judge", "-c", cfg, "--output", "json")
-	if code != exitAbort || !strings.Contains(out, `"verdict": "abort"`) {
+	if code != judge.ExitAbort || !strings.Contains(out, `"verdict": "abort"`) {
 		t.Fatalf("VictoriaMetrics: exit %d\n%s\n%s", code, out, stderr)
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/verdict-ci/verdict/internal/faultproxy"
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // binEnv is a clean environment for the binary (nothing from a CI runner
@@ -119,7 +120,7 @@ func TestFailClosedSignals(t *testing.T) {
 			if took > time.Second {
 				t.Errorf("exited %s after %s, want within 1 s", took.Round(time.Millisecond), c.sig)
 			}
-			if code := cmd.ProcessState.ExitCode(); code != exitError {
+			if code := cmd.ProcessState.ExitCode(); code != judge.ExitError {
 				t.Errorf("exit %d, want 4\nstderr:\n%s", code, errb.String())
 			}
 			for name, b := range map[string][]byte{"stdout": out.Bytes(), "report.json": readFile(t, filepath.Join(dir, "report.json"))} {
@@ -195,7 +196,7 @@ func TestFailClosedDeterminism(t *testing.T) {
 	wg.Wait()
 	first := jobs[0].files
 	for _, r := range jobs {
-		if r.code != exitAbort || r.err != "" {
+		if r.code != judge.ExitAbort || r.err != "" {
 			t.Fatalf("GOMAXPROCS=%s run %d: exit %d: %s", r.procs, r.run, r.code, r.err)
 		}
 		if !bytes.Equal(r.files["json"], golden) {
@@ -354,7 +355,7 @@ func TestFailClosedSecrets(t *testing.T) {
 				dir := t.TempDir()
 				for _, out := range []string{"table", "markdown", "json"} {
 					r := runBin(t, bin, dir, env, append([]string{"judge", "-c", cfg, "--output", out}, allReports(dir)...)...)
-					if r.code != exitPromote {
+					if r.code != judge.ExitPromote {
 						t.Fatalf("exit %d, want 0\n%s", r.code, r.stderr)
 					}
 					scan("judge --output "+out, r, dir, nil)
@@ -368,7 +369,7 @@ func TestFailClosedSecrets(t *testing.T) {
 				p.Inject(echoFaults...)
 				dir := t.TempDir()
 				r := runBin(t, bin, dir, env, append([]string{"judge", "-v", "-c", cfg, "--output", "markdown"}, allReports(dir)...)...)
-				if r.code != exitError {
+				if r.code != judge.ExitError {
 					t.Fatalf("exit %d, want 4\n%s", r.code, r.stderr)
 				}
 				if !bytes.Contains(r.stderr, []byte("<secret>")) || !bytes.Contains(r.stderr, []byte(`level=INFO msg="prometheus query failed, retrying"`)) {
@@ -376,12 +377,12 @@ func TestFailClosedSecrets(t *testing.T) {
 				}
 				scan("judge", r, dir, nil)
 				rec := runBin(t, bin, dir, env, "record", "-v", "-c", cfg, "-o", filepath.Join(dir, "rec.json"))
-				if rec.code != exitError {
+				if rec.code != judge.ExitError {
 					t.Errorf("record: exit %d, want 4", rec.code)
 				}
 				scan("record", rec, dir, nil)
 				chk := runBin(t, bin, dir, env, "check", "-v", "--online", "-c", cfg)
-				if chk.code != exitError {
+				if chk.code != judge.ExitError {
 					t.Errorf("check --online: exit %d, want 4", chk.code)
 				}
 				scan("check --online", chk, dir, nil)
@@ -397,7 +398,7 @@ func TestFailClosedSecrets(t *testing.T) {
 				var log bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &log, &log // one stream, in the order written, as a runner's log
 				cmd.Run()
-				if code := cmd.ProcessState.ExitCode(); code != exitError {
+				if code := cmd.ProcessState.ExitCode(); code != judge.ExitError {
 					t.Fatalf("exit %d, want 4\n%s", code, log.String())
 				}
 				masks := map[string]bool{}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // loadMetrics is how many metrics the load test judges (2 queries each).
@@ -76,7 +77,7 @@ func TestFailClosedLoad(t *testing.T) {
 	runtime.GC()
 	before := goroutines()
 	code, out, stderr := runCLI(t, nil, "judge", "-c", cfg, "--output", "json")
-	if code == exitError || code == exitUsage {
+	if code == judge.ExitError || code == judge.ExitUsage {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var rep fcReport

@@ -20,6 +20,7 @@ import (
 
 	"github.com/verdict-ci/verdict/internal/faultproxy"
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // fcMetrics are the metrics of the fail-closed config, in config order.
@@ -107,7 +108,7 @@ type fcRun struct {
 	rep            fcReport
 }
 
-var verdictOfCode = map[int]string{exitPromote: "promote", exitAbort: "abort", exitInconclusive: "inconclusive", exitError: "error"}
+var verdictOfCode = map[int]string{judge.ExitPromote: "promote", judge.ExitAbort: "abort", judge.ExitInconclusive: "inconclusive", judge.ExitError: "error"}
 
 // judgeWithReport runs `judge -c cfg --report json=…` in-process and reads the report.
 func judgeWithReport(t *testing.T, cfg string, extra ...string) fcRun {
@@ -193,7 +194,7 @@ func fcServer(t *testing.T) (*promtest.Server, []byte) {
 	t.Helper()
 	srv := promtest.Start(t, fixture)
 	clean := judgeWithReport(t, fcConfig(t, srv.URL, promOpts{}))
-	checkFailClosed(t, clean, exitPromote, nil, "")
+	checkFailClosed(t, clean, judge.ExitPromote, nil, "")
 	return srv, clean.json
 }
 
@@ -233,17 +234,17 @@ func TestFailClosedFaults(t *testing.T) {
 		cause  string
 		check  func(t *testing.T, p *faultproxy.Proxy, r fcRun)
 	}{
-		{name: "no fault: the proxy is transparent", code: exitPromote},
+		{name: "no fault: the proxy is transparent", code: judge.ExitPromote},
 		{name: "connection refused", url: "refused", opts: promOpts{retries: 1},
-			code: exitError, failed: all, cause: "connection refused: dial tcp 127.0.0.1:"},
+			code: judge.ExitError, failed: all, cause: "connection refused: dial tcp 127.0.0.1:"},
 		{name: "DNS failure", url: "http://prometheus.invalid:9090",
-			code: exitError, failed: all, cause: "dial tcp: lookup prometheus.invalid"}, // kind "network", or "connection refused" when no resolver answers
+			code: judge.ExitError, failed: all, cause: "dial tcp: lookup prometheus.invalid"}, // kind "network", or "connection refused" when no resolver answers
 		{name: "hang past the timeout", opts: promOpts{timeout: "300ms", retries: 1},
 			faults: []faultproxy.Fault{{Action: faultproxy.Hang}},
-			code:   exitError, failed: all, cause: "timeout: no response within 300ms (after 2 attempts)"},
+			code:   judge.ExitError, failed: all, cause: "timeout: no response within 300ms (after 2 attempts)"},
 		{name: "slow responses within the timeout", opts: promOpts{timeout: "10s"},
 			faults: []faultproxy.Fault{{Action: faultproxy.Delay, Delay: 300 * time.Millisecond}},
-			code:   exitPromote,
+			code:   judge.ExitPromote,
 			check: func(t *testing.T, p *faultproxy.Proxy, _ fcRun) {
 				if n := p.Count("", "delay"); n != 2*len(fcMetrics) {
 					t.Errorf("%d delayed requests, want %d", n, 2*len(fcMetrics))
@@ -255,7 +256,7 @@ func TestFailClosedFaults(t *testing.T) {
 					Body: `{"status":"error","errorType":"internal","error":"query processing would load too many samples"}`},
 				{Times: 2, Action: faultproxy.Respond, Status: 503, Header: map[string]string{"Content-Type": "text/plain"}, Body: "upstream connect error"},
 			},
-			code: exitPromote,
+			code: judge.ExitPromote,
 			check: func(t *testing.T, p *faultproxy.Proxy, _ fcRun) {
 				if n := p.Count("", "respond"); n != 2*len(fcMetrics)*2+2 {
 					t.Errorf("%d failed attempts, want %d (two 503 per query, one 500 per latency query)", n, 2*len(fcMetrics)*2+2)
@@ -263,10 +264,10 @@ func TestFailClosedFaults(t *testing.T) {
 			}},
 		{name: "5xx on every attempt", opts: promOpts{retries: 2},
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Status: 503, Header: map[string]string{"Content-Type": "text/plain"}, Body: "upstream connect error"}},
-			code:   exitError, failed: all, cause: "http 503: non-JSON response (HTTP 503, text/plain): upstream connect error (after 3 attempts)"},
+			code:   judge.ExitError, failed: all, cause: "http 503: non-JSON response (HTTP 503, text/plain): upstream connect error (after 3 attempts)"},
 		{name: "429 with Retry-After, then success", opts: promOpts{retries: 1},
 			faults: []faultproxy.Fault{{Times: 1, Action: faultproxy.Respond, Status: 429, Header: map[string]string{"Retry-After": "1"}, Body: "slow down"}},
-			code:   exitPromote,
+			code:   judge.ExitPromote,
 			check: func(t *testing.T, p *faultproxy.Proxy, _ fcRun) {
 				first := map[string]time.Time{}
 				for _, r := range p.Requests() {
@@ -282,43 +283,43 @@ func TestFailClosedFaults(t *testing.T) {
 			}},
 		{name: "429 asking for an hour", opts: promOpts{retries: 3},
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Status: 429, Header: map[string]string{"Retry-After": "3600"}, Body: "quota exhausted"}},
-			code:   exitError, failed: all, cause: "http 429: non-JSON response (HTTP 429, text/plain): quota exhausted (server asks to retry after 1h0m0s, longer than 1m0s)"},
+			code:   judge.ExitError, failed: all, cause: "http 429: non-JSON response (HTTP 429, text/plain): quota exhausted (server asks to retry after 1h0m0s, longer than 1m0s)"},
 		{name: "malformed JSON",
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Header: jsonHeader(), Body: `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1704067200,"0.1"],,]}]}}`}},
-			code:   exitError, failed: all, cause: "invalid response: malformed JSON response (HTTP 200, 108 bytes): line 1: want '[', found ','"},
+			code:   judge.ExitError, failed: all, cause: "invalid response: malformed JSON response (HTTP 200, 108 bytes): line 1: want '[', found ','"},
 		{name: "a sample that is not a number",
 			faults: []faultproxy.Fault{{Match: matchConstant, Action: faultproxy.Respond, Header: jsonHeader(), Body: `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1704067200,"fast"]]}]}}`}},
-			code:   exitError, failed: []string{"constant"}, cause: "invalid response: malformed JSON response"},
+			code:   judge.ExitError, failed: []string{"constant"}, cause: "invalid response: malformed JSON response"},
 		{name: "a vector instead of a matrix",
 			faults: []faultproxy.Fault{{Match: matchConstant, Action: faultproxy.Respond, Header: jsonHeader(), Body: `{"status":"success","data":{"resultType":"vector","result":[]}}`}},
-			code:   exitError, failed: []string{"constant"}, cause: "invalid response: range query returned a vector, not a matrix"},
+			code:   judge.ExitError, failed: []string{"constant"}, cause: "invalid response: range query returned a vector, not a matrix"},
 		{name: "truncated body on every attempt", opts: promOpts{retries: 1},
 			faults: []faultproxy.Fault{{Action: faultproxy.Truncate}},
-			code:   exitError, failed: all, cause: "invalid response: response cut short after"},
+			code:   judge.ExitError, failed: all, cause: "invalid response: response cut short after"},
 		{name: "truncated body once, then whole", opts: promOpts{retries: 1},
 			faults: []faultproxy.Fault{{Times: 1, Action: faultproxy.Truncate}},
-			code:   exitPromote},
+			code:   judge.ExitPromote},
 		{name: "connection dropped without a response", opts: promOpts{retries: 1},
 			faults: []faultproxy.Fault{{Action: faultproxy.Drop}},
-			code:   exitError, failed: all, cause: "network: "},
+			code:   judge.ExitError, failed: all, cause: "network: "},
 		{name: "HTML error page from a proxy", opts: promOpts{retries: 1},
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Status: 502, Header: map[string]string{"Content-Type": "text/html"}, Body: nginx502}},
-			code:   exitError, failed: all, cause: "http 502: non-JSON response (HTTP 502, text/html): 502 Bad Gateway (after 2 attempts)"},
+			code:   judge.ExitError, failed: all, cause: "http 502: non-JSON response (HTTP 502, text/html): 502 Bad Gateway (after 2 attempts)"},
 		{name: "HTML login page with status 200",
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Header: map[string]string{"Content-Type": "text/html; charset=utf-8"}, Body: "<html><head><title>Sign in</title></head><body>SSO</body></html>"}},
-			code:   exitError, failed: all, cause: "invalid response: non-JSON response (HTTP 200, text/html)"},
+			code:   judge.ExitError, failed: all, cause: "invalid response: non-JSON response (HTTP 200, text/html)"},
 		{name: "status error body (HTTP 422)",
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Status: 422, Header: jsonHeader(), Body: `{"status":"error","errorType":"execution","error":"many-to-many matching not allowed"}`}},
-			code:   exitError, failed: all, cause: "execution: many-to-many matching not allowed; query: "},
+			code:   judge.ExitError, failed: all, cause: "execution: many-to-many matching not allowed; query: "},
 		{name: "status error body in a 200",
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Header: jsonHeader(), Body: `{"status":"error","errorType":"execution","error":"query timed out in expression evaluation"}`}},
-			code:   exitError, failed: all, cause: "execution: query timed out in expression evaluation"},
+			code:   judge.ExitError, failed: all, cause: "execution: query timed out in expression evaluation"},
 		{name: "some metrics fail while others succeed", opts: promOpts{retries: 1},
 			faults: []faultproxy.Fault{
 				{Match: matchLatencyCanary, Action: faultproxy.Drop},
 				{Match: matchConstant, Action: faultproxy.Respond, Status: 502, Header: map[string]string{"Content-Type": "text/html"}, Body: nginx502},
 			},
-			code: exitError, failed: []string{"latency", "constant"}, cause: "(after 2 attempts); query: ",
+			code: judge.ExitError, failed: []string{"latency", "constant"}, cause: "(after 2 attempts); query: ",
 			check: func(t *testing.T, _ *faultproxy.Proxy, r fcRun) {
 				for _, m := range r.rep.Metrics {
 					if (m.Name == "requests" || m.Name == "error_ratio") && (m.Classification != "pass" || m.Canary.Count == 0) {
@@ -328,11 +329,11 @@ func TestFailClosedFaults(t *testing.T) {
 			}},
 		{name: "empty result for every query (no data)",
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Header: jsonHeader(), Body: `{"status":"success","data":{"resultType":"matrix","result":[]}}`}},
-			code:   exitInconclusive},
+			code:   judge.ExitInconclusive},
 		{name: "only NaN for the critical metric's canary",
 			faults: []faultproxy.Fault{{Match: matchLatencyCanary, Action: faultproxy.Respond, Header: jsonHeader(),
 				Body: `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"values":[[1704067200,"NaN"],[1704067215,"NaN"]]}]}}`}},
-			code: exitInconclusive},
+			code: judge.ExitInconclusive},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -349,7 +350,7 @@ func TestFailClosedFaults(t *testing.T) {
 			}
 			r := judgeWithReport(t, fcConfig(t, url, c.opts))
 			checkFailClosed(t, r, c.code, c.failed, c.cause)
-			if c.code == exitPromote && string(r.json) != string(clean) {
+			if c.code == judge.ExitPromote && string(r.json) != string(clean) {
 				t.Errorf("promoted, but the report differs from the clean run's:\n%s\nclean:\n%s", r.json, clean)
 			}
 			if c.check != nil {
@@ -400,7 +401,7 @@ func TestFailClosedPrometheusRestart(t *testing.T) {
 	}
 	t.Run("retries bridge the restart", func(t *testing.T) {
 		r, p := run(t, 8, true)
-		checkFailClosed(t, r, exitPromote, nil, "")
+		checkFailClosed(t, r, judge.ExitPromote, nil, "")
 		if string(r.json) != string(clean) {
 			t.Errorf("report differs from the clean run's:\n%s", r.json)
 		}
@@ -416,7 +417,7 @@ func TestFailClosedPrometheusRestart(t *testing.T) {
 	})
 	t.Run("no retries: the lost metric is an error", func(t *testing.T) {
 		r, _ := run(t, 0, true)
-		if r.code != exitError {
+		if r.code != judge.ExitError {
 			t.Fatalf("exit %d, want 4\n%s", r.code, r.stderr)
 		}
 		// Which later queries still met the down server depends on how fast
@@ -430,11 +431,11 @@ func TestFailClosedPrometheusRestart(t *testing.T) {
 		if !slices.Contains(failed, "requests") || slices.Contains(failed, "latency") {
 			t.Errorf("failed metrics %v: want requests (stopped at its baseline) and not latency (fetched before)", failed)
 		}
-		checkFailClosed(t, r, exitError, failed, "http 502: non-JSON response (HTTP 502, text/html): 502 Bad Gateway")
+		checkFailClosed(t, r, judge.ExitError, failed, "http 502: non-JSON response (HTTP 502, text/html): 502 Bad Gateway")
 	})
 	t.Run("server dies for good", func(t *testing.T) {
 		r, _ := run(t, 1, false)
-		checkFailClosed(t, r, exitError, []string{"requests", "error_ratio", "constant"}, "http 502")
+		checkFailClosed(t, r, judge.ExitError, []string{"requests", "error_ratio", "constant"}, "http 502")
 	})
 }
 
@@ -449,11 +450,11 @@ func TestFailClosedRecordOfFailure(t *testing.T) {
 	cfg := fcConfig(t, p.URL, promOpts{})
 	rec := filepath.Join(t.TempDir(), "rec.json")
 	code, out, stderr := runCLI(t, nil, "record", "-c", cfg, "-o", rec)
-	if code != exitError || out != "" || !strings.Contains(stderr, `constant canary: metric "constant" (canary): execution: many-to-many`) {
+	if code != judge.ExitError || out != "" || !strings.Contains(stderr, `constant canary: metric "constant" (canary): execution: many-to-many`) {
 		t.Fatalf("record: exit %d\nstdout %q\nstderr %s", code, out, stderr)
 	}
 	r := judgeWithReport(t, cfg, "--recording", rec)
-	checkFailClosed(t, r, exitError, []string{"constant"}, "execution: many-to-many matching not allowed")
+	checkFailClosed(t, r, judge.ExitError, []string{"constant"}, "execution: many-to-many matching not allowed")
 }
 
 // TestFailClosedLongWindowChunked: a window of 14,401 steps, more than the
@@ -463,7 +464,7 @@ func TestFailClosedLongWindowChunked(t *testing.T) {
 	srv := promtest.Start(t, fixture)
 	p := fcProxy(t, srv.URL)
 	r := judgeWithReport(t, fcConfig(t, p.URL, promOpts{}), "--step", "250ms")
-	if r.code == exitError || r.code == exitUsage {
+	if r.code == judge.ExitError || r.code == judge.ExitUsage {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	for _, m := range r.rep.Metrics {
@@ -487,7 +488,7 @@ func TestFailClosedReportUnwritable(t *testing.T) {
 	}
 	bad, good := filepath.Join(blocker, "report.json"), filepath.Join(dir, "report.md")
 	code, out, stderr := runCLI(t, nil, "judge", "-c", healthy, "--report", "json="+bad, "--report", "markdown="+good)
-	if code != exitError {
+	if code != judge.ExitError {
 		t.Fatalf("exit %d, want 4 (a requested report is missing)\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, "verdict: report json="+bad+": ") || !strings.Contains(stderr, "a requested report was not written") {
@@ -501,7 +502,7 @@ func TestFailClosedReportUnwritable(t *testing.T) {
 	}
 
 	var errb strings.Builder
-	if code := run(context.Background(), []string{"judge", "-c", healthy}, failingWriter{}, &errb, nil); code != exitError {
+	if code := run(context.Background(), []string{"judge", "-c", healthy}, failingWriter{}, &errb, nil); code != judge.ExitError {
 		t.Errorf("stdout unwritable: exit %d, want 4; stderr %s", code, errb.String())
 	}
 }

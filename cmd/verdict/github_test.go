@@ -3,17 +3,16 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/verdict-ci/verdict/judge"
+	"github.com/verdict-ci/verdict/report"
 )
 
 // ghReport is a hand-built report: a critical failing metric with points for
@@ -240,49 +239,11 @@ func TestPublishGitHubOutputInjection(t *testing.T) {
 	}
 }
 
-func TestStepSummaryStaysUnderLimit(t *testing.T) {
-	r := ghReport()
-	big := r.Metrics[0]
-	big.Name = strings.Repeat("ü", 200) // 400 bytes of 2-byte runes
-	big.Reason = strings.Repeat("long reason ", 500)
-	r.Metrics = nil
-	for range 5000 {
-		r.Metrics = append(r.Metrics, big)
-	}
-	for _, limit := range []int{summaryLimit, 200_000, 3000, 10} {
-		t.Run(fmt.Sprint(limit), func(t *testing.T) {
-			s := stepSummary(r, map[string]string{"json": "r.json"}, limit)
-			if len(s) > limit {
-				t.Fatalf("summary is %d bytes, limit %d", len(s), limit)
-			}
-			if !utf8.ValidString(s) {
-				t.Fatal("summary was cut inside a rune")
-			}
-			if strings.Count(s, "```")%2 != 0 {
-				t.Fatal("summary was cut inside a code block")
-			}
-			if limit >= 3000 && !strings.Contains(s, "The summary is cut at GitHub's 1 MiB limit") {
-				t.Errorf("no note that rows or charts were left out")
-			}
-			for _, line := range strings.Split(s, "\n") {
-				if strings.HasPrefix(line, "|") && !strings.HasSuffix(line, "|") {
-					t.Fatalf("a table row was cut: %q", line)
-				}
-			}
-		})
-	}
-	// A summary that fits is complete.
-	s := stepSummary(ghReport(), nil, summaryLimit)
-	if strings.Contains(s, "is cut at") || strings.Count(s, "\n| ") != 5 {
-		t.Errorf("a small summary was cut or lacks rows:\n%s", s)
-	}
-}
-
 // TestPublishGitHubSummaryBudget: the 1 MiB budget counts what the step
 // already wrote to its summary file.
 func TestPublishGitHubSummaryBudget(t *testing.T) {
 	g := newGHEnv(t)
-	prior := bytes.Repeat([]byte("x"), summaryLimit-5000)
+	prior := bytes.Repeat([]byte("x"), report.GitHubSummaryLimit-5000)
 	if err := os.WriteFile(g.summary, prior, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -293,8 +254,8 @@ func TestPublishGitHubSummaryBudget(t *testing.T) {
 	if err := publishGitHub(g.getenv, r, nil, &g.stderr); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(readFile(t, g.summary)); n > summaryLimit {
-		t.Fatalf("summary file is %d bytes, over GitHub's %d", n, summaryLimit)
+	if n := len(readFile(t, g.summary)); n > report.GitHubSummaryLimit {
+		t.Fatalf("summary file is %d bytes, over GitHub's %d", n, report.GitHubSummaryLimit)
 	}
 }
 
@@ -315,28 +276,6 @@ func TestWorkspacePath(t *testing.T) {
 		getenv := func(k string) string { return map[string]string{"GITHUB_WORKSPACE": tt.ws}[k] }
 		if got := workspacePath(getenv, tt.in); got != tt.want {
 			t.Errorf("workspacePath(%q in %q) = %q, want %q", tt.in, tt.ws, got, tt.want)
-		}
-	}
-}
-
-// BenchmarkStepSummary renders the summary of a 1000-metric run in which
-// every tenth metric fails (one chart each).
-func BenchmarkStepSummary(b *testing.B) {
-	r := ghReport()
-	base := r.Metrics
-	r.Metrics = nil
-	for i := range 1000 {
-		m := base[1] // passing
-		if i%10 == 0 {
-			m = base[0] // failing, with 120 points a side
-		}
-		m.Name = fmt.Sprintf("metric_%04d", i)
-		r.Metrics = append(r.Metrics, m)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if s := stepSummary(r, nil, summaryLimit); len(s) == 0 {
-			b.Fatal("empty summary")
 		}
 	}
 }

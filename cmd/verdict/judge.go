@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -30,9 +31,22 @@ func parseReports(specs []string) ([]reportSpec, error) {
 	return out, nil
 }
 
-func newJudgeCmd(e *env, code *int) *cobra.Command {
-	var output string
-	var reports []string
+// JudgeOptions are everything `verdict judge` runs with.
+type JudgeOptions struct {
+	Env    *env
+	Config *ConfigOptions
+	// Output is what goes to stdout: table, markdown or json.
+	Output string
+	// ReportSpecs are the --report FORMAT=PATH flags, parsed by judgeRun.
+	ReportSpecs []string
+	// Reports, when set, are used instead of ReportSpecs.
+	Reports []reportSpec
+}
+
+// NewCmdJudge is `verdict judge`; its RunE binds the flags and calls runF
+// (judgeRun when nil).
+func NewCmdJudge(e *env, runF func(context.Context, *JudgeOptions) error) *cobra.Command {
+	opts := &JudgeOptions{Env: e}
 	cmd := &cobra.Command{
 		Use:   "judge -c canary.yaml",
 		Short: "Compare baseline and canary and decide: promote, inconclusive or abort",
@@ -40,74 +54,86 @@ func newJudgeCmd(e *env, code *int) *cobra.Command {
 Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error (a query or the data failed).`,
 		Args: cobra.NoArgs,
 	}
-	cf := addConfigFlags(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "what goes to stdout: table, markdown or json")
-	cmd.Flags().StringArrayVar(&reports, "report", nil, "also write FORMAT=PATH (json, markdown, junit, html, dotenv, openmetrics, table); repeatable")
+	opts.Config = bindConfigFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "what goes to stdout: table, markdown or json")
+	cmd.Flags().StringArrayVar(&opts.ReportSpecs, "report", nil, "also write FORMAT=PATH (json, markdown, junit, html, dotenv, openmetrics, table); repeatable")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		switch output {
-		case "table", "markdown", "json":
-		default:
-			return usageErr(fmt.Errorf("--output %q: want table, markdown or json", output))
+		if runF != nil {
+			return runF(cmd.Context(), opts)
 		}
-		specs, err := parseReports(reports)
-		if err != nil {
-			return usageErr(err)
-		}
-		cfg, src, err := cf.open(e)
-		if err != nil {
-			return err
-		}
-		// Charts cost a pass over every sample: only for the formats that draw them
-		// (the GitHub step summary is markdown).
-		charts := report.Charts(output) || e.getenv("GITHUB_ACTIONS") == "true"
-		for _, s := range specs {
-			charts = charts || report.Charts(s.format)
-		}
-		rep, err := judge.Run(cmd.Context(), cfg, src, judge.RunOptions{Concurrency: src.concurrency, NoCharts: !charts})
-		if err != nil {
-			return usageErr(err)
-		}
-		if err := cmd.Context().Err(); err != nil {
-			// Cancelled (SIGINT/SIGTERM): whatever arrived, never promote.
-			rep.Verdict = judge.Error
-			rep.Reason = "cancelled before every query finished: " + err.Error()
-		}
-		for _, m := range rep.Metrics {
-			if m.Classification == judge.Failed {
-				fmt.Fprintln(e.stderr, "verdict: error:", m.Reason)
-			}
-		}
-		*code = rep.Verdict.ExitCode()
-
-		var out bytes.Buffer
-		if err := report.Write(output, &out, rep); err != nil {
-			return dataErr(fmt.Errorf("render %s: %w", output, err))
-		}
-		if _, err := e.stdout.Write(out.Bytes()); err != nil {
-			return dataErr(err)
-		}
-		written := map[string]string{}
-		var failed error
-		for _, s := range specs {
-			if err := writeReport(s, rep); err != nil {
-				fmt.Fprintln(e.stderr, "verdict:", err)
-				failed = err
-				continue
-			}
-			written[s.format] = s.path
-		}
-		if e.getenv("GITHUB_ACTIONS") == "true" {
-			if err := publishGitHub(e.getenv, rep, written, e.stderr); err != nil {
-				fmt.Fprintln(e.stderr, "verdict: github:", err)
-			}
-		}
-		if failed != nil {
-			// A report the pipeline asked for is missing: do not let the gate pass.
-			return dataErr(fmt.Errorf("a requested report was not written"))
-		}
-		return nil
+		return judgeRun(cmd.Context(), opts)
 	}
 	return cmd
+}
+
+// judgeRun judges once, writes the output and the reports, publishes to
+// GitHub Actions when it runs there, and ends with the verdict's exit code.
+func judgeRun(ctx context.Context, opts *JudgeOptions) error {
+	e := opts.Env
+	switch opts.Output {
+	case "table", "markdown", "json":
+	default:
+		return usageErr(fmt.Errorf("--output %q: want table, markdown or json", opts.Output))
+	}
+	specs := opts.Reports
+	if specs == nil {
+		var err error
+		if specs, err = parseReports(opts.ReportSpecs); err != nil {
+			return usageErr(err)
+		}
+	}
+	cfg, src, err := opts.Config.open(e)
+	if err != nil {
+		return err
+	}
+	// Charts cost a pass over every sample: only for the formats that draw them
+	// (the GitHub step summary is markdown).
+	charts := report.Charts(opts.Output) || e.getenv("GITHUB_ACTIONS") == "true"
+	for _, s := range specs {
+		charts = charts || report.Charts(s.format)
+	}
+	rep, err := judge.Run(ctx, cfg, src, judge.RunOptions{Concurrency: src.concurrency, NoCharts: !charts})
+	if err != nil {
+		return usageErr(err)
+	}
+	if err := ctx.Err(); err != nil {
+		// Cancelled (SIGINT/SIGTERM): whatever arrived, never promote.
+		rep.Verdict = judge.Error
+		rep.Reason = "cancelled before every query finished: " + err.Error()
+	}
+	for _, m := range rep.Metrics {
+		if m.Classification == judge.Failed {
+			fmt.Fprintln(e.stderr, "verdict: error:", report.OneLine(m.Reason))
+		}
+	}
+
+	var out bytes.Buffer
+	if err := report.Write(opts.Output, &out, rep); err != nil {
+		return dataErr(fmt.Errorf("render %s: %w", opts.Output, err))
+	}
+	if _, err := e.stdout.Write(out.Bytes()); err != nil {
+		return dataErr(err)
+	}
+	written := map[string]string{}
+	var failed error
+	for _, s := range specs {
+		if err := writeReport(s, rep); err != nil {
+			fmt.Fprintln(e.stderr, "verdict:", err)
+			failed = err
+			continue
+		}
+		written[s.format] = s.path
+	}
+	if e.getenv("GITHUB_ACTIONS") == "true" {
+		if err := publishGitHub(e.getenv, rep, written, e.stderr); err != nil {
+			fmt.Fprintln(e.stderr, "verdict: github:", err)
+		}
+	}
+	if failed != nil {
+		// A report the pipeline asked for is missing: do not let the gate pass.
+		return dataErr(fmt.Errorf("a requested report was not written"))
+	}
+	return exitCode(rep.Verdict.ExitCode())
 }
 
 // writeReport renders one report file, creating its directory.

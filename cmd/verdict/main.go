@@ -11,9 +11,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // Set by -ldflags at build time.
@@ -23,26 +26,44 @@ var (
 	date    = "unknown"
 )
 
-// Exit codes (SPEC §2).
-const (
-	exitPromote      = 0
-	exitAbort        = 1
-	exitUsage        = 2
-	exitInconclusive = 3
-	exitError        = 4
-)
-
-// exitError carries the exit code a command failed with.
+// exitErr carries the exit code a command ends with; err nil is a silent
+// exit (the verdict's own code, already reported on stdout).
 type exitErr struct {
 	code int
 	err  error
 }
 
-func (e *exitErr) Error() string { return e.err.Error() }
+func (e *exitErr) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitErr) Unwrap() error { return e.err }
 
-func usageErr(err error) error { return &exitErr{exitUsage, err} }
-func dataErr(err error) error  { return &exitErr{exitError, err} }
+func usageErr(err error) error { return &exitErr{judge.ExitUsage, err} }
+func dataErr(err error) error  { return &exitErr{judge.ExitError, err} }
+
+// exitCode ends a command with code and no message of its own; 0 is nil.
+func exitCode(code int) error {
+	if code == judge.ExitPromote {
+		return nil
+	}
+	return &exitErr{code: code}
+}
+
+// codeOf is the exit code err ends the process with: cobra's own errors
+// (an unknown command or flag) are usage errors.
+func codeOf(err error) int {
+	var ee *exitErr
+	switch {
+	case err == nil:
+		return judge.ExitPromote
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return judge.ExitUsage
+}
 
 // env is the process environment a command sees; tests pass their own.
 type env struct {
@@ -79,24 +100,26 @@ func tuneGC(getenv func(string) string) {
 	}
 }
 
-// run executes the command line args and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
+// newEnv is the environment a command sees: the writers, the process
+// environment (os.Environ form) and a logger on stderr.
+func newEnv(stdout, stderr io.Writer, environ []string) (*env, *slog.LevelVar) {
 	e := &env{stdout: stdout, stderr: stderr, environ: environ}
 	vals := map[string]string{}
 	for _, kv := range environ {
-		for i := 0; i < len(kv); i++ {
-			if kv[i] == '=' {
-				vals[kv[:i]] = kv[i+1:]
-				break
-			}
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vals[k] = v
 		}
 	}
 	e.getenv = func(k string) string { return vals[k] }
 	level := new(slog.LevelVar)
 	level.Set(slog.LevelWarn)
 	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return e, level
+}
 
-	code := exitPromote
+// run executes the command line args and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
+	e, level := newEnv(stdout, stderr, environ)
 	root := &cobra.Command{
 		Use:           "verdict",
 		Short:         "CI-native canary analysis judge",
@@ -114,28 +137,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(newJudgeCmd(e, &code), newCheckCmd(e), newRecordCmd(e), newVersionCmd(e), newGitHubActionCmd(e, &code))
+	root.AddCommand(NewCmdJudge(e, nil), NewCmdCheck(e, nil), NewCmdRecord(e, nil), NewCmdVersion(e, nil), NewCmdGitHubAction(e, nil))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return code
-	}
-	fmt.Fprintln(stderr, "verdict:", err)
 	var ee *exitErr
-	if errors.As(err, &ee) {
-		return ee.code
+	if err != nil && (!errors.As(err, &ee) || ee.err != nil) {
+		fmt.Fprintln(stderr, "verdict:", err)
 	}
-	return exitUsage // cobra's own errors: unknown command or flag
+	return codeOf(err)
 }
 
-func newVersionCmd(e *env) *cobra.Command {
+// VersionOptions are what `verdict version` prints with.
+type VersionOptions struct {
+	Env *env
+}
+
+// NewCmdVersion is `verdict version`; runF replaces versionRun in tests.
+func NewCmdVersion(e *env, runF func(context.Context, *VersionOptions) error) *cobra.Command {
+	opts := &VersionOptions{Env: e}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(e.stdout, "verdict %s (commit %s, built %s)\n", version, commit, date)
-			return err
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return versionRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func versionRun(_ context.Context, opts *VersionOptions) error {
+	_, err := fmt.Fprintf(opts.Env.stdout, "verdict %s (commit %s, built %s)\n", version, commit, date)
+	return err
 }

@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/verdict-ci/verdict/judge"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -29,8 +31,8 @@ const healthy = "../../examples/checkout-promote/canary.yaml"
 
 func TestDemoAborts(t *testing.T) {
 	code, out, stderr := runCLI(t, nil, "judge", "-c", checkout)
-	if code != exitAbort {
-		t.Fatalf("exit %d, want %d (abort)\nstdout:\n%s\nstderr:\n%s", code, exitAbort, out, stderr)
+	if code != judge.ExitAbort {
+		t.Fatalf("exit %d, want %d (abort)\nstdout:\n%s\nstderr:\n%s", code, judge.ExitAbort, out, stderr)
 	}
 	for _, want := range []string{"latency_p99", "ABORT", "critical metric failed", "higher in the canary"} {
 		if !strings.Contains(out, want) {
@@ -44,7 +46,7 @@ func TestDemoAborts(t *testing.T) {
 
 func TestHealthyPromotes(t *testing.T) {
 	code, out, stderr := runCLI(t, nil, "judge", "-c", healthy)
-	if code != exitPromote {
+	if code != judge.ExitPromote {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
 	if !strings.Contains(out, "PROMOTE") {
@@ -109,7 +111,7 @@ func TestReportsWritten(t *testing.T) {
 	dir := t.TempDir()
 	code, out, stderr := runCLI(t, nil, "judge", "-c", checkout, "--output", "markdown",
 		"--report", "json="+filepath.Join(dir, "r.json"), "--report", "markdown="+filepath.Join(dir, "sub", "r.md"))
-	if code != exitAbort {
+	if code != judge.ExitAbort {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if !strings.HasPrefix(out, "## verdict: **abort**") {
@@ -128,11 +130,11 @@ func TestChartsWhereDrawn(t *testing.T) {
 	dir := t.TempDir()
 	md, html := filepath.Join(dir, "r.md"), filepath.Join(dir, "r.html")
 	code, out, stderr := runCLI(t, nil, "judge", "-c", checkout, "--output", "markdown")
-	if code != exitAbort || !strings.Contains(out, "```mermaid") {
+	if code != judge.ExitAbort || !strings.Contains(out, "```mermaid") {
 		t.Fatalf("--output markdown: exit %d, no Mermaid chart:\n%s\n%s", code, out, stderr)
 	}
 	code, _, stderr = runCLI(t, nil, "judge", "-c", checkout, "--output", "json", "--report", "markdown="+md, "--report", "html="+html)
-	if code != exitAbort {
+	if code != judge.ExitAbort {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if b, _ := os.ReadFile(md); !strings.Contains(string(b), "```mermaid") {
@@ -150,14 +152,14 @@ func TestUsageErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"no config", []string{"judge"}, exitUsage, "no config file"},
-		{"missing config file", []string{"judge", "-c", "nope.yaml"}, exitUsage, "nope.yaml"},
-		{"bad output", []string{"judge", "-c", checkout, "--output", "xml"}, exitUsage, `--output "xml"`},
-		{"bad report spec", []string{"judge", "-c", checkout, "--report", "json"}, exitUsage, "FORMAT=PATH"},
-		{"unknown report format", []string{"judge", "-c", checkout, "--report", "pdf=x.pdf"}, exitUsage, `unknown report format "pdf"`},
-		{"unknown flag", []string{"judge", "--frobnicate"}, exitUsage, "frobnicate"},
-		{"unknown command", []string{"jugde"}, exitUsage, "jugde"},
-		{"bad end flag", []string{"judge", "-c", checkout, "--end", "yesterday"}, exitUsage, "window.end"},
+		{"no config", []string{"judge"}, judge.ExitUsage, "no config file"},
+		{"missing config file", []string{"judge", "-c", "nope.yaml"}, judge.ExitUsage, "nope.yaml"},
+		{"bad output", []string{"judge", "-c", checkout, "--output", "xml"}, judge.ExitUsage, `--output "xml"`},
+		{"bad report spec", []string{"judge", "-c", checkout, "--report", "json"}, judge.ExitUsage, "FORMAT=PATH"},
+		{"unknown report format", []string{"judge", "-c", checkout, "--report", "pdf=x.pdf"}, judge.ExitUsage, `unknown report format "pdf"`},
+		{"unknown flag", []string{"judge", "--frobnicate"}, judge.ExitUsage, "frobnicate"},
+		{"unknown command", []string{"jugde"}, judge.ExitUsage, "jugde"},
+		{"bad end flag", []string{"judge", "-c", checkout, "--end", "yesterday"}, judge.ExitUsage, "window.end"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,12 +193,12 @@ func TestRecordingErrorsExit4(t *testing.T) {
 	write("recording.json", `{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{"latency_p50":{"baseline":{"query":"q","start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","series":[{"labels":{},"points":[[1704067200,"1"],[1704067200,"2"]]}]}}}}`)
 	p := write("canary.yaml", string(cfg))
 	code, _, stderr := runCLI(t, nil, "judge", "-c", p)
-	if code != exitError || !strings.Contains(stderr, "timestamps not increasing") {
+	if code != judge.ExitError || !strings.Contains(stderr, "timestamps not increasing") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	write("recording.json", `{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{}}`)
 	code, _, stderr = runCLI(t, nil, "judge", "-c", p)
-	if code != exitError || !strings.Contains(stderr, "not in the recording") {
+	if code != judge.ExitError || !strings.Contains(stderr, "not in the recording") {
 		t.Fatalf("metrics missing from the recording: exit %d, stderr %q", code, stderr)
 	}
 }
@@ -218,12 +220,12 @@ func TestVersion(t *testing.T) {
 func TestEnvOverride(t *testing.T) {
 	// A window from the environment that misses the recording leaves no data: inconclusive, never promote.
 	code, out, _ := runCLI(t, []string{"VERDICT_WINDOW_END=2020-01-01T00:00:00Z"}, "judge", "-c", healthy)
-	if code != exitInconclusive {
+	if code != judge.ExitInconclusive {
 		t.Fatalf("exit %d, want 3:\n%s", code, out)
 	}
 	// A flag beats the environment.
 	code, _, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2020-01-01T00:00:00Z"}, "judge", "-c", healthy, "--end", "2024-01-01T01:00:00Z")
-	if code != exitPromote {
+	if code != judge.ExitPromote {
 		t.Fatalf("flag did not override env: exit %d", code)
 	}
 }

@@ -1,0 +1,111 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/verdict-ci/verdict/judge"
+)
+
+// GitHubSummaryLimit is GitHub's size limit for one step's job summary (1 MiB).
+const GitHubSummaryLimit = 1 << 20
+
+// githubChartPoints bounds the points per side of a step-summary chart.
+const githubChartPoints = 60
+
+// GitHubSummary is the Markdown job summary of a GitHub Actions step: the
+// verdict line, one table row per metric (medians, change, interval, p-value,
+// classification), and for every failing metric its reason and a Mermaid
+// chart of baseline vs canary. reports maps each written report format to the
+// path shown for it. The summary never exceeds limit bytes: rows and charts
+// that do not fit are left out, and a note says how many.
+func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) string {
+	var head strings.Builder
+	fmt.Fprintf(&head, "## %s verdict: **%s** — score %s\n\n", VerdictIcon(rep.Verdict), rep.Verdict, ScoreText(rep))
+	fmt.Fprintf(&head, "%s\n\n", clipUTF8(mdEscape(rep.Reason), 4096))
+	fmt.Fprintf(&head, "Window `%s` … `%s`, step `%s`", rep.Window.Start, rep.Window.End, rep.Window.Step)
+	if rep.Comparison != "" {
+		fmt.Fprintf(&head, "; %s comparison (baseline shifted back %s), weaker than a side-by-side canary", rep.Comparison, rep.Window.BaselineOffset)
+	}
+	head.WriteString(".\n\n")
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(&head, "> [!WARNING]\n> %s\n\n", clipUTF8(mdEscape(w), 1024))
+	}
+
+	conf := "interval"
+	for _, m := range rep.Metrics {
+		if m.MannWhitney != nil {
+			conf = "interval (" + judge.Num(m.MannWhitney.Confidence*100) + "%)"
+			break
+		}
+	}
+	var rows []string
+	for _, m := range rep.Metrics {
+		name := mdEscape(m.Name)
+		if m.Critical {
+			name += " (critical)"
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s %s | %s | %s | %s | %s | %s |\n",
+			clipUTF8(name, 256), clipUTF8(mdEscape(m.Group), 128), classIcon(m), m.Classification,
+			m.Baseline.MedianText(), m.Canary.MedianText(), m.ChangeText(), m.IntervalText(), m.PValueText()))
+	}
+	var failing []judge.Metric
+	for _, m := range rep.Metrics {
+		if m.Failing() {
+			failing = append(failing, m)
+		}
+	}
+	detail := func(i int) string { // built only when it may still fit: charts are the big part
+		m := failing[i]
+		d := fmt.Sprintf("### %s %s: %s\n\n%s\n\n", classIcon(m), mdEscape(m.Name), m.Classification, clipUTF8(mdEscape(m.Reason), 4096))
+		if chart := MermaidXYChart(m, githubChartPoints); chart != "" {
+			d += chart + "\n"
+		}
+		return d
+	}
+	var tail strings.Builder
+	var written []string
+	for _, f := range Formats() {
+		if p, ok := reports[f]; ok {
+			written = append(written, fmt.Sprintf("%s `%s`", f, strings.ReplaceAll(OneLine(p), "`", "'")))
+		}
+	}
+	if len(written) > 0 {
+		fmt.Fprintf(&tail, "Reports: %s.\n", strings.Join(written, ", "))
+	}
+
+	var b strings.Builder
+	const note = "\n> [!NOTE]\n> The summary is cut at GitHub's 1 MiB limit: %d table rows and %d charts are left out; the JSON report has every metric.\n"
+	reserve := len(note) + 40 + tail.Len()
+	b.WriteString(clipUTF8(head.String(), max(limit-reserve, 0)))
+	tableHead := fmt.Sprintf("| metric | group | result | baseline median | canary median | change | %s | p-value |\n|---|---|---|---:|---:|---:|---|---:|\n", conf)
+	droppedRows, droppedCharts := len(rows), len(failing)
+	if len(rows) > 0 && b.Len()+len(tableHead)+reserve <= limit {
+		b.WriteString(tableHead)
+		droppedRows = writeWhileFits(&b, len(rows), func(i int) string { return rows[i] }, limit-reserve)
+		b.WriteString("\n")
+	}
+	if droppedRows == 0 {
+		droppedCharts = writeWhileFits(&b, len(failing), detail, limit-reserve)
+	}
+	if n := fmt.Sprintf(note, droppedRows, droppedCharts); (droppedRows > 0 || droppedCharts > 0) && b.Len()+len(n) <= limit {
+		b.WriteString(n)
+	}
+	if b.Len()+tail.Len() <= limit {
+		b.WriteString(tail.String())
+	}
+	return b.String()
+}
+
+// writeWhileFits appends part(0), part(1), … part(n-1) to b while b stays
+// within limit bytes, and returns how many parts were left out.
+func writeWhileFits(b *strings.Builder, n int, part func(i int) string, limit int) int {
+	for i := range n {
+		p := part(i)
+		if b.Len()+len(p) > limit {
+			return n - i
+		}
+		b.WriteString(p)
+	}
+	return 0
+}
