@@ -1,0 +1,161 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+)
+
+// Simulated watched rollouts for the sequential tests: 30 minutes at 15 s
+// points, checked every minute (every 4 points / every count interval).
+
+const (
+	simPoints      = 120 // 30 min at 15 s
+	simCheckPoints = 4   // a check every minute
+	simChecks      = simPoints / simCheckPoints
+)
+
+// arNoise fills e with a stationary AR(1) series of marginal sd sigma.
+func arNoise(r *rand.Rand, e []float64, phi, sigma float64) {
+	innov := sigma * math.Sqrt(1-phi*phi)
+	x := sigma * r.NormFloat64()
+	for i := range e {
+		e[i] = x
+		x = phi*x + innov*r.NormFloat64()
+	}
+}
+
+// latencyDiffs simulates per-timestamp differences canary − baseline of a
+// latency (lognormal around 200 ms, log-noise sd 0.1, AR(1) phi per side);
+// the canary is slower by the factor lift.
+func latencyDiffs(r *rand.Rand, phi, lift float64) []float64 {
+	eb, ec := make([]float64, simPoints), make([]float64, simPoints)
+	arNoise(r, eb, phi, 0.1)
+	arNoise(r, ec, phi, 0.1)
+	d := make([]float64, simPoints)
+	for i := range d {
+		d[i] = 0.2*lift*math.Exp(ec[i]) - 0.2*math.Exp(eb[i])
+	}
+	return d
+}
+
+// blockLengthFor is the smallest L whose block means' lag-1 autocorrelation
+// under AR(1) phi is at most 0.25 (the sim's stand-in for the judge's rule).
+func blockLengthFor(phi float64) int {
+	for l := 1; ; l++ {
+		v, c := 0.0, 0.0
+		for i := 0; i < l; i++ {
+			for j := 0; j < l; j++ {
+				v += math.Pow(phi, math.Abs(float64(i-j)))
+				c += math.Pow(phi, float64(j+l-i))
+			}
+		}
+		if c/v <= 0.25 {
+			return l
+		}
+	}
+}
+
+// seriesRun replays one rollout through a SeriesSequential tracking "canary
+// higher" (null 0, Greater) and returns the minute of the first check at which
+// the anytime p-value is at most alpha, or 0 when it never is.
+func seriesRun(d []float64, l int, o SeriesOptions, alpha float64) int {
+	s, err := NewSeriesSequential(l, o)
+	if err != nil {
+		panic(err)
+	}
+	h := s.Track(0, Greater)
+	for c := 1; c <= simChecks; c++ {
+		s.Push(d[(c-1)*simCheckPoints : c*simCheckPoints]...)
+		if s.Evidence(h).P <= alpha {
+			return c
+		}
+	}
+	return 0
+}
+
+// countRun replays one rollout of request errors: per minute, each side gets
+// Poisson(60·rps) requests (the canary's share wanders between 30% and 50%
+// of the total) and each request fails with probability base (the canary's
+// times lift). It returns the minute the test of r ≤ 1 rejects at alpha, or 0.
+func countRun(r *rand.Rand, rps, base, lift, k, alpha float64) int {
+	s, err := NewCountSequential(1, Greater, k)
+	if err != nil {
+		panic(err)
+	}
+	for c := 1; c <= simChecks; c++ {
+		share := 0.3 + 0.2*r.Float64()
+		nc := poisson(r, 120*rps*share)
+		nb := poisson(r, 120*rps*(1-share))
+		xc := poisson(r, nc*base*lift)
+		xb := poisson(r, nb*base)
+		if err := s.Update(xc, nc, xb, nb); err != nil {
+			panic(err)
+		}
+		if s.Evidence().P <= alpha {
+			return c
+		}
+	}
+	return 0
+}
+
+// poisson draws a Poisson(mean) count: Knuth's product method for small
+// means, a rounded normal for large ones.
+func poisson(r *rand.Rand, mean float64) float64 {
+	if mean > 500 {
+		return math.Max(0, math.Round(mean+math.Sqrt(mean)*r.NormFloat64()))
+	}
+	l, k, p := math.Exp(-mean), 0.0, 1.0
+	for {
+		p *= r.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
+
+// simSummary is the share of runs that rejected and the median minute of
+// rejection among them (counting non-rejections as later than the horizon).
+type simSummary struct {
+	rejected float64
+	median   float64 // minutes; +Inf when fewer than half rejected
+}
+
+func summarize(minutes []int) simSummary {
+	rej, t := 0, make([]float64, len(minutes))
+	for i, m := range minutes {
+		if m > 0 {
+			rej++
+			t[i] = float64(m)
+		} else {
+			t[i] = math.Inf(1)
+		}
+	}
+	sort.Float64s(t)
+	return simSummary{rejected: float64(rej) / float64(len(minutes)), median: t[len(t)/2]}
+}
+
+func (s simSummary) String() string {
+	return fmt.Sprintf("%5.1f%% rejected, median %4.1f min", 100*s.rejected, s.median)
+}
+
+// table formats rows of cells as aligned columns.
+func table(rows [][]string) string {
+	w := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			w[i] = max(w[i], len(c))
+		}
+	}
+	var b strings.Builder
+	for _, row := range rows {
+		for i, c := range row {
+			fmt.Fprintf(&b, "%-*s  ", w[i], c)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
