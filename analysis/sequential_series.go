@@ -22,8 +22,8 @@ type SeriesOptions struct {
 
 // Defaults of SeriesOptions.
 const (
-	DefaultMinBlocks    = 4
-	DefaultTargetBlocks = 12
+	DefaultMinBlocks    = 3
+	DefaultTargetBlocks = 8
 )
 
 // MixturePrecision is the ρ that makes the one-sample normal-mixture
@@ -74,7 +74,6 @@ type seriesHyp struct {
 	null float64
 	alt  Alternative
 	ev   evidence
-	at   int // blocks when the e-process first crossed its threshold; 0 if never
 }
 
 // NewSeriesSequential returns a test on blocks of blockLength ≥ 1 points.
