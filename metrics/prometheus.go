@@ -143,7 +143,7 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, p.queryError(q, "bad_data", err.Error(), 0, 1, nil)
 	}
-	var st stitcher
+	st := stitcher{start: q.Start, end: q.End}
 	for _, r := range ranges {
 		if err := p.fetchRange(ctx, q, r, &st); err != nil {
 			return Result{}, err
@@ -222,6 +222,10 @@ func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (*ran
 		return nil, &failure{kind: kind, status: resp.status, msg: body.errorMsg}
 	case body.resultType != "" && body.resultType != "matrix":
 		return nil, &failure{kind: "invalid response", status: resp.status, msg: fmt.Sprintf("range query returned a %s, not a matrix", body.resultType)}
+	}
+	if f := checkBody(body, r); f != nil {
+		f.status = resp.status
+		return nil, f
 	}
 	return body, nil
 }
@@ -325,8 +329,11 @@ func splitRange(start, end time.Time, step time.Duration, maxPoints int) ([]v1.R
 	return out, nil
 }
 
-// stitcher joins the matrices of consecutive chunks, series by label set.
+// stitcher joins the matrices of consecutive chunks, series by label set,
+// keeping the points within [start, end].
 type stitcher struct {
+	start    time.Time
+	end      time.Time
 	index    map[string]int
 	series   []Series
 	keys     []string
@@ -348,6 +355,14 @@ func (st *stitcher) add(body *rangeBody) {
 		if ds.histograms > 0 {
 			st.warn(fmt.Sprintf("series %s has native histogram samples, which verdict does not compare; they were left out", LabelString(ds.labels)))
 		}
+		// A frontend aligning the range to its step grid answers up to a step
+		// outside it (checkBody allows that); those points are not the window's.
+		for len(ds.points) > 0 && ds.points[0].T.Before(st.start) {
+			ds.points = ds.points[1:]
+		}
+		for n := len(ds.points); n > 0 && ds.points[n-1].T.After(st.end); n-- {
+			ds.points = ds.points[:n-1]
+		}
 		if len(ds.points) == 0 {
 			continue
 		}
@@ -361,7 +376,7 @@ func (st *stitcher) add(body *rangeBody) {
 		pts := st.series[i].Points
 		for _, pt := range ds.points {
 			if n := len(pts); n > 0 && !pt.T.After(pts[n-1].T) {
-				continue // a server that ignores the chunk boundary: keep the first
+				continue // a grid-aligning server answers a boundary point in both chunks: keep the first
 			}
 			pts = append(pts, pt)
 		}

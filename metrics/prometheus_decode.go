@@ -18,6 +18,7 @@ type rangeBody struct {
 	series     []decodedSeries
 	warnings   []string
 	infos      []string
+	partial    bool // VictoriaMetrics' "isPartial": true
 }
 
 // decodedSeries is one series of a matrix, its points decoded straight into Points.
@@ -50,6 +51,8 @@ func decodeRangeBody(b []byte, scratch *[]Point) (*rangeBody, error) {
 		case "infos":
 			out.infos = nil
 			return p.strings(&out.infos)
+		case "ispartial":
+			return p.boolInto(&out.partial)
 		case "data":
 			if p.null() {
 				return nil
@@ -227,6 +230,22 @@ func (p *decoder) strings(dst *[]string) error {
 		*dst = append(*dst, s)
 		return err
 	})
+}
+
+// boolInto decodes true, false or null (false) into dst.
+func (p *decoder) boolInto(dst *bool) error {
+	p.ws()
+	for _, lit := range []struct {
+		text string
+		v    bool
+	}{{"true", true}, {"false", false}, {"null", false}} {
+		if bytes.HasPrefix(p.b[p.i:], []byte(lit.text)) {
+			p.i += len(lit.text)
+			*dst = lit.v
+			return nil
+		}
+	}
+	return p.errf("want true or false")
 }
 
 // skip consumes one value of any type (unknown fields of an API response).

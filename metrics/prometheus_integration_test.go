@@ -446,6 +446,20 @@ func TestVictoriaMetricsMatchesPrometheus(t *testing.T) {
 			t.Errorf("%s: prometheus vs victoria-metrics: %s", expr, d)
 		}
 	}
+	// A window off the step grid is answered within it, not refused as
+	// outside the range asked for.
+	q := fixtureQuery("m", metrics.Canary, `demo_latency_seconds{version="v2"}`)
+	q.Start, q.End = q.Start.Add(7*time.Second), q.End.Add(-7*time.Second)
+	res, err := pv.Fetch(ctx, q)
+	if err != nil {
+		t.Fatalf("victoria-metrics, window off the step grid: %v", err)
+	}
+	for _, s := range res.Series {
+		if len(s.Points) == 0 || s.Points[0].T.Before(q.Start) || s.Points[len(s.Points)-1].T.After(q.End) {
+			t.Fatalf("victoria-metrics, window off the step grid: %d points, from %v to %v; want points within %v to %v",
+				len(s.Points), s.Points[0].T, s.Points[len(s.Points)-1].T, q.Start, q.End)
+		}
+	}
 	for scope, want := range map[string]int{`version="v1"`: 6, `version="v9"`: 0} {
 		if n, err := pv.MatchScope(ctx, scope, promtest.FixtureStart(), promtest.FixtureEnd()); err != nil || n != want {
 			t.Errorf("victoria-metrics MatchScope(%s) = %d, %v; want %d", scope, n, err, want)
@@ -453,7 +467,7 @@ func TestVictoriaMetricsMatchesPrometheus(t *testing.T) {
 	}
 	// VictoriaMetrics drops NaN samples: where the fixture has NaN it returns
 	// the previous value (docs/prometheus.md). Infinities come back as written.
-	res, err := pv.Fetch(ctx, fixtureQuery("special", metrics.Baseline, `demo_special{version="v1"}`))
+	res, err = pv.Fetch(ctx, fixtureQuery("special", metrics.Baseline, `demo_special{version="v1"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

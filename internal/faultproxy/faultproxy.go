@@ -41,6 +41,10 @@ const (
 	Truncate
 	// Drop closes the connection without any response.
 	Drop
+	// Rewrite forwards the request and passes the target's answer through
+	// Fault.Rewrite before sending it (with its new Content-Length): real
+	// data with one thing changed, such as a warning added.
+	Rewrite
 )
 
 func (a Action) String() string {
@@ -55,6 +59,8 @@ func (a Action) String() string {
 		return "truncate"
 	case Drop:
 		return "drop"
+	case Rewrite:
+		return "rewrite"
 	}
 	return fmt.Sprintf("Action(%d)", int(a))
 }
@@ -74,6 +80,8 @@ type Fault struct {
 	Status int
 	Header map[string]string
 	Body   string
+	// Rewrite is Rewrite's edit of the target's body.
+	Rewrite func(body []byte) []byte
 }
 
 // Request is one request the proxy received.
@@ -267,7 +275,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.mu.Unlock()
 	}
 	if !ok {
-		p.forward(w, r, &target, body, sent, nil)
+		p.forward(w, r, &target, body, sent, nil, nil)
 		return
 	}
 	switch fault.Action {
@@ -280,7 +288,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			drop(w, true)
 			return
 		}
-		p.forward(w, r, &target, body, sent, nil)
+		p.forward(w, r, &target, body, sent, nil, nil)
 	case Hang:
 		select {
 		case <-r.Context().Done():
@@ -299,9 +307,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		io.WriteString(w, fault.Body)
 	case Truncate:
-		p.forward(w, r, &target, body, sent, func(b []byte) []byte { return b[:len(b)/2] })
+		p.forward(w, r, &target, body, sent, nil, func(b []byte) []byte { return b[:len(b)/2] })
 	case Drop:
 		drop(w, true)
+	case Rewrite:
+		p.forward(w, r, &target, body, sent, fault.Rewrite, nil)
 	default:
 		http.Error(w, "faultproxy: unknown action "+fault.Action.String(), http.StatusInternalServerError)
 	}
@@ -324,9 +334,10 @@ func (p *Proxy) pick(query string) (Fault, bool) {
 }
 
 // forward sends the request to target and writes the answer, calling sent
-// with its status first, and passing its body through cut when cut is set
+// with its status first. The answer's body is passed through rewrite when
+// that is set (the Content-Length follows), then through cut when cut is set
 // (the Content-Length stays the full length, so the client sees the body end early).
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, target *url.URL, body []byte, sent func(int), cut func([]byte) []byte) {
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, target *url.URL, body []byte, sent func(int), rewrite, cut func([]byte) []byte) {
 	u := *target
 	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
 	u.RawQuery = r.URL.RawQuery
@@ -356,6 +367,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, target *url.URL,
 	if err != nil {
 		badGateway(w, sent)
 		return
+	}
+	if rewrite != nil {
+		data = rewrite(data)
 	}
 	for k, v := range resp.Header {
 		w.Header()[k] = v

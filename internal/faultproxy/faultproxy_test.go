@@ -148,6 +148,20 @@ func TestTruncate(t *testing.T) {
 	}
 }
 
+func TestRewrite(t *testing.T) {
+	p := start(t, backend(t).URL)
+	p.Inject(Fault{Match: "x", Action: Rewrite, Rewrite: func(b []byte) []byte {
+		return []byte(strings.Replace(string(b), `"status":"success"`, `"status":"success","isPartial":true`, 1))
+	}})
+	code, body, err := post(t, context.Background(), p.URL, "x")
+	if want := `{"status":"success","isPartial":true,"query":"x","path":"/api/v1/query_range"}`; err != nil || code != 200 || body != want {
+		t.Fatalf("code %d body %q err %v; want 200 and %s", code, body, err, want)
+	}
+	if n := p.Count("x", "rewrite"); n != 1 {
+		t.Fatalf("%d rewritten requests, want 1", n)
+	}
+}
+
 func TestDrop(t *testing.T) {
 	p := start(t, backend(t).URL)
 	p.Inject(Fault{Action: Drop, Times: 1})

@@ -1,0 +1,105 @@
+package main
+
+// Fail-closed tests (issue 11) of what a hostile or broken server sends:
+// real data from a real Prometheus, rewritten on its way by the fault proxy
+// (a partial-response mark, repeated or foreign points), so that the clean
+// run would promote and only the fault explains the exit code.
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/verdict-ci/verdict/internal/faultproxy"
+)
+
+// editMatrix returns a Rewrite that decodes a query_range answer, lets edit
+// change its top level and its result's series, and encodes it again.
+func editMatrix(t *testing.T, edit func(top map[string]any, series []any) []any) func([]byte) []byte {
+	return func(b []byte) []byte {
+		var top map[string]any
+		if err := json.Unmarshal(b, &top); err != nil {
+			t.Errorf("rewrite: %v", err)
+			return b
+		}
+		data, _ := top["data"].(map[string]any)
+		if data == nil {
+			return b
+		}
+		series, _ := data["result"].([]any)
+		data["result"] = edit(top, series)
+		out, err := json.Marshal(top)
+		if err != nil {
+			t.Errorf("rewrite: %v", err)
+			return b
+		}
+		return out
+	}
+}
+
+// eachSeries applies f to each series object's "values".
+func eachSeries(f func(values []any) []any) func(map[string]any, []any) []any {
+	return func(_ map[string]any, series []any) []any {
+		for _, s := range series {
+			m := s.(map[string]any)
+			if v, ok := m["values"].([]any); ok {
+				m["values"] = f(v)
+			}
+		}
+		return series
+	}
+}
+
+// TestFailClosedServerData: a 200 answer whose data is partial, malformed
+// or not of the requested window is an error for that metric (exit 4),
+// never counted. Each fault hits the critical latency metric's canary only.
+func TestFailClosedServerData(t *testing.T) {
+	srv, _ := fcServer(t)
+	cases := []struct {
+		name  string
+		edit  func(top map[string]any, series []any) []any
+		cause string
+	}{
+		{"Thanos partial response warning", func(top map[string]any, s []any) []any {
+			top["warnings"] = []any{"partial response: store gateway 10.0.0.7:10901 did not answer"}
+			return s
+		}, `(canary): partial response: server warning: partial response: store gateway 10.0.0.7:10901 did not answer; query: `},
+		{"VictoriaMetrics isPartial", func(top map[string]any, s []any) []any {
+			top["isPartial"] = true
+			return s
+		}, "(canary): partial response: the server marked its answer isPartial"},
+		{"every point repeated 100 times", eachSeries(func(v []any) []any {
+			var out []any
+			for _, p := range v {
+				for range 100 {
+					out = append(out, p)
+				}
+			}
+			return out
+		}), `invalid response: malformed data: series demo_latency_seconds{instance="a", version="v2"}: timestamp 2024-01-01T00:00:00Z repeated at point 1`},
+		{"timestamps out of order", eachSeries(func(v []any) []any {
+			v[0], v[1] = v[1], v[0]
+			return v
+		}), "out of order at point 1"},
+		{"the same label set twice", func(_ map[string]any, s []any) []any {
+			return append(s, s...)
+		}, `malformed data: two series with the same labels demo_latency_seconds{instance="a", version="v2"}`},
+		{"a point from 1999", eachSeries(func(v []any) []any {
+			return append([]any{[]any{915148800, "0.001"}}, v...)
+		}), "point at 1999-01-01T00:00:00Z outside the requested range 2024-01-01T00:00:00Z to 2024-01-01T01:00:00Z"},
+		{"a point past the end", eachSeries(func(v []any) []any {
+			return append(v, []any{1704074400, "0.001"})
+		}), "point at 2024-01-01T02:00:00Z outside the requested range"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := fcProxy(t, srv.URL)
+			p.Inject(faultproxy.Fault{Match: matchLatencyCanary, Action: faultproxy.Rewrite, Rewrite: editMatrix(t, c.edit)})
+			r := judgeWithReport(t, fcConfig(t, p.URL, promOpts{}))
+			checkFailClosed(t, r, exitError, []string{"latency"}, c.cause)
+			if n := p.Count(matchLatencyCanary, "rewrite"); n != 1 {
+				t.Errorf("%d rewritten answers, want 1", n)
+			}
+		})
+	}
+}
