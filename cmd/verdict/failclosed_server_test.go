@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/verdict-ci/verdict/internal/faultproxy"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // editMatrix returns a Rewrite that decodes a query_range answer, lets edit
@@ -96,7 +97,7 @@ func TestFailClosedServerData(t *testing.T) {
 			p := fcProxy(t, srv.URL)
 			p.Inject(faultproxy.Fault{Match: matchLatencyCanary, Action: faultproxy.Rewrite, Rewrite: editMatrix(t, c.edit)})
 			r := judgeWithReport(t, fcConfig(t, p.URL, promOpts{}))
-			checkFailClosed(t, r, exitError, []string{"latency"}, c.cause)
+			checkFailClosed(t, r, judge.ExitError, []string{"latency"}, c.cause)
 			if n := p.Count(matchLatencyCanary, "rewrite"); n != 1 {
 				t.Errorf("%d rewritten answers, want 1", n)
 			}
