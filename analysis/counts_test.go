@@ -151,7 +151,7 @@ func sum(v []float64) float64 {
 // errors in bursts the exact test's false alarms are several times α — its
 // p-value is too optimistic — and the rule warns on nearly every run.
 func TestDispersionRule(t *testing.T) {
-	const runs, steps, alpha = 400, 60, 0.01
+	const runs, steps, alpha = 2000, 60, 0.01
 	r := rand.New(rand.NewPCG(20261201, 14))
 	for _, sc := range []burstScenario{
 		{"poisson 5 req/s 0.1%", 5, 0.001, 1, false},
@@ -161,6 +161,8 @@ func TestDispersionRule(t *testing.T) {
 		{"bursts of 10, 20 req/s 0.5%", 20, 0.005, 10, true},
 		{"bursts of 5, 100 req/s 1%", 100, 0.01, 5, true},
 		{"bursts of 20, 100 req/s 0.1%", 100, 0.001, 20, true},
+		{"bursts of 2, 100 req/s 1%", 100, 0.01, 2, true},
+		{"bursts of 2, 5 req/s 0.5%", 5, 0.005, 2, true},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			warned, rejected := 0, 0
