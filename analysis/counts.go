@@ -14,7 +14,7 @@ func CounterIncrease(values []float64) float64 {
 			continue
 		}
 		if started {
-			total += counterStep(prev, v)
+			total += CounterDelta(prev, v)
 		}
 		prev, started = v, true
 	}
@@ -33,7 +33,7 @@ func AddCounterSteps(steps, values []float64) float64 {
 			continue
 		}
 		if started {
-			d := counterStep(prev, v)
+			d := CounterDelta(prev, v)
 			steps[i] += d
 			total += d
 		}
@@ -42,7 +42,9 @@ func AddCounterSteps(steps, values []float64) float64 {
 	return total
 }
 
-func counterStep(prev, v float64) float64 {
+// CounterDelta is a counter's increase from one point, prev, to the next, v:
+// v − prev, or v when the counter dropped (a reset: it restarted from 0).
+func CounterDelta(prev, v float64) float64 {
 	if v < prev {
 		return v // a reset: the counter restarted from 0
 	}

@@ -78,6 +78,16 @@ for (i in 1:40) {
   add(sprintf("random-%02d", i), rpois(1, nc * rate * k), nc, rpois(1, nb * rate), nb,
       r = sample(c(1, 1, 1.1, 0.9, 1.25), 1), conf = sample(c(0.9, 0.95, 0.98, 0.99), 1))
 }
+# the counts of the ratio scenarios cmd/verdict's Prometheus test backfills
+# (ratio_e2e_test.go; an hour of counters every 15 s judged at 60 s steps),
+# worked out by hand from the fixture's increments
+add("prom-reset", 120, 36120, 60, 36060, conf = 0.98)          # the canary restarts at 00:30:15
+add("prom-appear", 87, 54087, 60, 36060, conf = 0.98)          # a second canary instance from 00:30
+add("prom-no-numerator", 0, 36000, 3, 36003, conf = 0.98)      # the canary has no 5xx series
+add("prom-one-side-no-traffic", 0, 0, 60, 36060, conf = 0.98)  # the judge says nodata
+add("prom-tenth", 6, 3606, 60, 36060, conf = 0.98)             # the canary at a tenth of the traffic
+add("prom-tenth-margin", 6, 3606, 60, 36060, r = 1.1, conf = 0.98)
+add("prom-regression", 240, 36240, 60, 36060, conf = 0.98)     # four times the errors
 # what R refuses
 add("error-no-traffic", 3, 0, 7, 0)
 add("error-negative-count", -1, 6000, 7, 6000)
@@ -85,6 +95,7 @@ add("error-fractional-count", 2.5, 6000, 7, 6000)
 add("error-negative-total", 3, -6000, 7, 6000)
 add("error-negative-r", 3, 6000, 7, 6000, r = -1)
 add("error-infinite-count", Inf, 6000, 7, 6000)
+add("prom-no-traffic", 0, 0, 0, 0, conf = 0.98)                # both sides without traffic: nodata
 
 one <- function(cs) {
   head <- paste0("{\"name\":", str(cs$name), ",\"xc\":", num(cs$xc), ",\"nc\":", num(cs$nc),
