@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
+)
+
+const kayentaFixtures = "../../testdata/kayenta/"
+
+// TestImportKayentaBinary converts every fixture with the built binary and
+// checks each output with `verdict check`.
+func TestImportKayentaBinary(t *testing.T) {
+	bin := buildVerdict(t)
+	dir := t.TempDir()
+	env := binEnv(t)
+	cases := []struct {
+		file  string
+		args  []string
+		notes []string // stderr must name these paths
+	}{
+		{"every-style.json", []string{"--baseline-scope", "payments-v41", "--canary-scope", "payments-v42", "--var", "cluster=prod-1"}, []string{"metrics[1].query.labelBindings[0]"}},
+		{"multi-region.json", []string{"--baseline-scope", "v1", "--canary-scope", "v2", "--location", "eu-west-1"}, nil},
+		{"unsupported.json", []string{"--baseline-scope", "v1", "--canary-scope", "v2"}, []string{
+			"metrics[1].query.type: a datadog query", "metrics[2].analysisConfigurations.canary.effectSize.measure: cles",
+			"metrics[3].analysisConfigurations.canary.muted", "metrics[0].analysisConfigurations.canary.effectSize.criticalDecrease"}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			out := filepath.Join(dir, strings.TrimSuffix(c.file, ".json")+".yaml")
+			r := runBin(t, bin, dir, env, append([]string{"import", "kayenta", filepath.Join(mustAbs(t, kayentaFixtures), c.file), "-o", out}, c.args...)...)
+			if r.code != 0 {
+				t.Fatalf("import: exit %d\n%s", r.code, r.stderr)
+			}
+			for _, n := range c.notes {
+				if !bytes.Contains(r.stderr, []byte(n)) {
+					t.Errorf("stderr does not name %s:\n%s", n, r.stderr)
+				}
+			}
+			if c.notes == nil && bytes.Count(r.stderr, []byte("\n")) != 1 {
+				t.Errorf("stderr has more than the summary line:\n%s", r.stderr)
+			}
+			chk := runBin(t, bin, dir, env, "check", "-c", out)
+			if chk.code != 0 {
+				t.Errorf("verdict check on the converted config: exit %d\n%s%s\n%s", chk.code, chk.stdout, chk.stderr, readFile(t, out))
+			}
+			// Without -o the config goes to stdout and only notes to stderr.
+			r2 := runBin(t, bin, dir, env, append([]string{"import", "kayenta", filepath.Join(mustAbs(t, kayentaFixtures), c.file)}, c.args...)...)
+			if r2.code != 0 || !bytes.Equal(r2.stdout, readFile(t, out)) {
+				t.Errorf("stdout (exit %d) differs from the -o file", r2.code)
+			}
+		})
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestImportKayentaUsage(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"metrics": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scopes := []string{"--baseline-scope", "v1", "--canary-scope", "v2"}
+	cases := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"nothing convertible", append([]string{"import", "kayenta", kayentaFixtures + "datadog-only.json"}, scopes...), "no metric could be converted"},
+		{"no scopes", []string{"import", "kayenta", kayentaFixtures + "multi-region.json"}, "--baseline-scope and --canary-scope are required"},
+		{"no file", append([]string{"import", "kayenta"}, scopes...), "give one Kayenta config file"},
+		{"missing file", append([]string{"import", "kayenta", "nope.json"}, scopes...), "nope.json"},
+		{"not JSON", append([]string{"import", "kayenta", bad}, scopes...), "not JSON"},
+		{"bad var", append([]string{"import", "kayenta", kayentaFixtures + "multi-region.json", "--var", "novalue"}, scopes...), `--var "novalue": want name=value`},
+		{"no format", []string{"import"}, "name the format"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, nil, c.args...)
+			if code != judge.ExitUsage {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if out != "" {
+				t.Errorf("stdout not empty: %s", out)
+			}
+			if !strings.Contains(stderr, c.msg) {
+				t.Errorf("stderr lacks %q:\n%s", c.msg, stderr)
+			}
+		})
+	}
+}
+
+// kayentaData is an hour of the checkout service in two regions, two
+// versions, two instances each (and a decoy app), scraped every 15 s:
+// in us-east-1 v2's latency is doubled; in eu-west-1 v2 fails a tenth of
+// its requests. Everything else is alike on both sides.
+func kayentaData(start time.Time) []promtest.Series {
+	rng := rand.New(rand.NewPCG(16, 7))
+	buckets := []float64{0.05, 0.1, 0.2, 0.4, 0.8, 1.6, math.Inf(1)}
+	var out []promtest.Series
+	for _, app := range []string{"checkout", "cart"} {
+		for _, region := range []string{"us-east-1", "eu-west-1"} {
+			for _, version := range []string{"v1", "v2"} {
+				for n := range 2 {
+					inst := app + "-" + region + "-" + version + "-" + string(rune('a'+n))
+					lbl := func(extra ...string) map[string]string {
+						l := map[string]string{"app": app, "region": region, "version": version, "instance": inst}
+						for i := 0; i+1 < len(extra); i += 2 {
+							l[extra[i]] = extra[i+1]
+						}
+						return l
+					}
+					median, errRate := 0.1, 0.01
+					if version == "v2" && (app == "cart" || region == "us-east-1") {
+						median = 0.2
+					}
+					if version == "v2" && (app == "cart" || region == "eu-west-1") {
+						errRate = 0.1
+					}
+					hist := make([]promtest.Series, len(buckets))
+					for i, le := range buckets {
+						hist[i] = promtest.Series{Name: "http_request_duration_seconds_bucket", Labels: lbl("le", fmtLE(le))}
+					}
+					ok := promtest.Series{Name: "http_requests_total", Labels: lbl("code", "200")}
+					fail := promtest.Series{Name: "http_requests_total", Labels: lbl("code", "500")}
+					cpu := promtest.Series{Name: "process_cpu_usage", Labels: lbl("job", app)}
+					mem := promtest.Series{Name: "process_resident_memory_bytes", Labels: lbl()}
+					counts := make([]float64, len(buckets))
+					var okN, failN float64
+					for s := range 241 {
+						ts := start.Add(time.Duration(s) * 15 * time.Second)
+						for range 40 + rng.IntN(20) {
+							lat := median * math.Exp(0.5*rng.NormFloat64())
+							for i, le := range buckets {
+								if lat <= le {
+									counts[i]++
+								}
+							}
+							if rng.Float64() < errRate {
+								failN++
+							} else {
+								okN++
+							}
+						}
+						for i := range buckets {
+							hist[i].Samples = append(hist[i].Samples, promtest.Sample{T: ts, V: counts[i]})
+						}
+						ok.Samples = append(ok.Samples, promtest.Sample{T: ts, V: okN})
+						fail.Samples = append(fail.Samples, promtest.Sample{T: ts, V: failN})
+						cpu.Samples = append(cpu.Samples, promtest.Sample{T: ts, V: 0.3 + 0.05*rng.NormFloat64()})
+						mem.Samples = append(mem.Samples, promtest.Sample{T: ts, V: math.Round(2e8 + 1e7*rng.NormFloat64())})
+					}
+					out = append(out, hist...)
+					out = append(out, ok, fail, cpu, mem)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func fmtLE(le float64) string {
+	if math.IsInf(le, 1) {
+		return "+Inf"
+	}
+	return strings.TrimRight(strings.TrimRight(fmtFloat(le), "0"), ".")
+}
+
+func fmtFloat(f float64) string { b, _ := json.Marshal(f); return string(b) }
+
+// TestImportKayentaJudgesLikeKayenta converts the multi-region config for
+// each region and judges it against a real Prometheus: each region's
+// verdict comes from its own regressed metric only, over the series
+// Kayenta would have selected (that region's instances, one series each).
+func TestImportKayentaJudgesLikeKayenta(t *testing.T) {
+	start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	var om bytes.Buffer
+	if err := promtest.WriteOpenMetrics(&om, kayentaData(start)); err != nil {
+		t.Fatal(err)
+	}
+	srv := promtest.Start(t, om.String())
+	end := start.Add(time.Hour).Format(time.RFC3339)
+	cases := []struct {
+		region, verdict, regressed, class string
+		code                              int
+	}{
+		// p99 latency is critical: Kayenta fails the canary outright.
+		{"us-east-1", "abort", "p99 latency", "high", judge.ExitAbort},
+		// error ratio fails, the rest pass: Kayenta's score is 100 − 30 = 70, marginal at thresholds 90/70.
+		{"eu-west-1", "inconclusive", "error ratio", "high", judge.ExitInconclusive},
+	}
+	for _, c := range cases {
+		t.Run(c.region, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "canary.yaml")
+			code, _, stderr := runCLI(t, nil, "import", "kayenta", kayentaFixtures+"multi-region.json",
+				"--baseline-scope", "v1", "--canary-scope", "v2", "--location", c.region, "--prometheus-url", srv.URL, "-o", cfg)
+			if code != 0 {
+				t.Fatalf("import: exit %d: %s", code, stderr)
+			}
+			code, out, stderr := runCLI(t, nil, "judge", "-c", cfg, "--end", end, "--output", "json")
+			var rep struct {
+				Verdict string
+				Metrics []struct {
+					Name, Classification string
+					Baseline, Canary     struct {
+						Series int
+						Query  string
+					}
+				}
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("judge: exit %d, %v\n%s\n%s", code, err, out, stderr)
+			}
+			if code != c.code || rep.Verdict != c.verdict {
+				t.Errorf("judge: exit %d, verdict %s; want %d, %s\n%s", code, rep.Verdict, c.code, c.verdict, out)
+			}
+			if len(rep.Metrics) != 4 {
+				t.Fatalf("%d metrics judged, want 4", len(rep.Metrics))
+			}
+			for _, m := range rep.Metrics {
+				regressed := m.Name == c.regressed
+				if regressed && m.Classification != c.class {
+					t.Errorf("%s: %s, want %s", m.Name, m.Classification, c.class)
+				}
+				if !regressed && (m.Classification == "high" || m.Classification == "low") {
+					t.Errorf("%s: %s, but only %s regressed in %s", m.Name, m.Classification, c.regressed, c.region)
+				}
+				// Kayenta's avg(...) by (instance) gives one series per instance of the region.
+				want := 1
+				if strings.HasSuffix(m.Name, "per instance") || m.Name == "resident memory" {
+					want = 2
+				}
+				if m.Baseline.Series != want || m.Canary.Series != want {
+					t.Errorf("%s: %d baseline and %d canary series, want %d each", m.Name, m.Baseline.Series, m.Canary.Series, want)
+				}
+				if !strings.Contains(m.Canary.Query, `region="`+c.region+`"`) || !strings.Contains(m.Canary.Query, `version="v2"`) {
+					t.Errorf("%s: canary query %s does not select v2 in %s", m.Name, m.Canary.Query, c.region)
+				}
+			}
+		})
+	}
+}
