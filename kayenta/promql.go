@@ -179,6 +179,9 @@ func deriveScope(control, experiment string) (*scoped, error) {
 		found, out.control, out.experiment = true, cs, es
 		b.WriteString(text)
 	}
+	if !found {
+		return nil, fmt.Errorf("the control's query %s and the experiment's %s differ only in spacing, so both sides would be the same series; the query needs ${scope}", control, experiment)
+	}
 	out.query = b.String()
 	if n := strings.Count(out.query, "{{"); n != strings.Count(out.query, scopeAction) {
 		return nil, fmt.Errorf("the query holds {{, which verdict's query templates reserve for {{ .Scope }}")
