@@ -174,3 +174,25 @@ func TestResourceTypes(t *testing.T) {
 		t.Errorf("gce_instance without a location: %v", err)
 	}
 }
+
+// TestConvertPerSideVars: a variable given for one side only (here the
+// canary's location, as Kayenta lets each scope have its own) becomes part
+// of that side's scope.
+func TestConvertPerSideVars(t *testing.T) {
+	b, c := side("v1"), side("v2", "location", "eu-west-1")
+	b.Location, c.Location = "us-east-1", "us-east-1"
+	res, err := convertFile(t, "multi-region.json", Options{Baseline: b, Canary: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := string(res.YAML)
+	for _, want := range []string{
+		`baseline: {scope: 'version="v1", region="us-east-1"'}`,
+		`canary: {scope: 'version="v2", region="eu-west-1"'}`,
+		`{ app="checkout", {{ .Scope }}, code=~"5.." }`,
+	} {
+		if !strings.Contains(y, want) {
+			t.Errorf("output lacks %s:\n%s", want, y)
+		}
+	}
+}

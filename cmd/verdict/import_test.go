@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +256,21 @@ func TestImportKayentaJudgesLikeKayenta(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestImportKayentaBindsOptions: the command only binds its flags and argument.
+func TestImportKayentaBindsOptions(t *testing.T) {
+	e, _ := newEnv(&bytes.Buffer{}, &bytes.Buffer{}, nil)
+	var got *ImportKayentaOptions
+	cmd := NewCmdImport(e, func(_ context.Context, o *ImportKayentaOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"kayenta", "k.json", "--baseline-scope", "a", "--canary-scope", "b", "--location", "eu",
+		"--var", "x=1", "--var", "y=2", "--canary-var", "z=3", "-o", "c.yaml"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Env != e || got.File != "k.json" || got.BaselineScope != "a" || got.CanaryScope != "b" || got.Location != "eu" ||
+		!slices.Equal(got.Vars, []string{"x=1", "y=2"}) || !slices.Equal(got.CanaryVars, []string{"z=3"}) || got.Out != "c.yaml" || got.ScopeLabel != "instance" {
+		t.Fatalf("options %+v", got)
 	}
 }
