@@ -40,6 +40,7 @@ type Comparison struct {
 	CILow      float64 // two-sided confidence interval for the shift
 	CIHigh     float64
 	Confidence float64
+	Achieved   float64 // the confidence R attaches to the interval: Confidence unless R finds it not achievable (small exact samples)
 	Method     string
 }
 

@@ -22,6 +22,12 @@ const (
 // that the shortest series still holds minBlocks blocks. Non-finite values
 // are skipped (a pair of neighbours that includes one adds nothing).
 func BlockLength(series ...[]float64) int {
+	return blockLengthWith(blockTimes, minBlocks, series...)
+}
+
+// blockLengthWith is BlockLength's rule with blocks of times·τ and at least
+// blocks blocks.
+func blockLengthWith(times float64, blocks int, series ...[]float64) int {
 	var num, den float64
 	n, shortest := 0, math.MaxInt
 	for _, x := range series {
@@ -54,12 +60,12 @@ func BlockLength(series ...[]float64) int {
 	if rho <= 1.645/math.Sqrt(perSeries) {
 		return 1
 	}
-	maxL := max(1, shortest/minBlocks)
+	maxL := max(1, shortest/blocks)
 	if rho >= 1 {
 		return maxL
 	}
 	tau := (1 + rho) / (1 - rho)
-	l := math.Ceil(blockTimes * tau)
+	l := math.Ceil(times * tau)
 	if l >= float64(maxL) {
 		return maxL
 	}

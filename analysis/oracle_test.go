@@ -23,6 +23,7 @@ type oracle struct {
 		ConfInt   []float64          `json:"conf_int"`
 		Estimate  float64            `json:"estimate"`
 		Method    string             `json:"method"`
+		ConfLevel float64            `json:"conf_level"`
 	} `json:"cases"`
 	Pwilcox []struct {
 		M, N         int
@@ -125,6 +126,9 @@ func TestOracleWilcox(t *testing.T) {
 			check("estimate", got.Estimate, c.Estimate)
 			check("ci low", got.CILow, c.ConfInt[0])
 			check("ci high", got.CIHigh, c.ConfInt[1])
+			if !relClose(got.Achieved, c.ConfLevel, 1e-12) {
+				t.Errorf("achieved confidence %.17g, R %.17g", got.Achieved, c.ConfLevel)
+			}
 		})
 	}
 }

@@ -192,3 +192,71 @@ func TestHolm(t *testing.T) {
 		t.Errorf("Holm(%v) = %v: want capped at 1 and the input untouched", in, out)
 	}
 }
+
+// bruteSignedRanks is R's computation spelled out: x - d, zeros dropped,
+// midranks of the absolute values by comparing every pair.
+func bruteSignedRanks(x []float64, d float64) signedRanks {
+	var y []float64
+	r := signedRanks{}
+	for _, v := range x {
+		if v-d == 0 {
+			r.zeros = true
+			continue
+		}
+		y = append(y, v-d)
+	}
+	r.n = len(y)
+	counted := map[float64]bool{}
+	for _, a := range y {
+		less, equal := 0, 0
+		for _, b := range y {
+			switch {
+			case math.Abs(b) < math.Abs(a):
+				less++
+			case math.Abs(b) == math.Abs(a):
+				equal++
+			}
+		}
+		if a > 0 {
+			r.v += float64(less) + float64(equal+1)/2
+		}
+		if equal > 1 && !counted[math.Abs(a)] {
+			counted[math.Abs(a)] = true
+			r.ties = true
+			r.tieSum += cube(int64(equal))
+		}
+	}
+	return r
+}
+
+// TestSignedRankAtBrute checks the O(n) merge (and its untied fast path)
+// against the pairwise definition, at shifts that create zeros and ties
+// (data values, Walsh averages) and at shifts large enough to collapse
+// neighbouring values in float64.
+func TestSignedRankAtBrute(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for trial := range 400 {
+		n := 1 + r.IntN(40)
+		x := make([]float64, n)
+		for i := range x {
+			switch trial % 4 {
+			case 0:
+				x[i] = r.NormFloat64()
+			case 1:
+				x[i] = float64(r.IntN(7) - 3)
+			case 2:
+				x[i] = math.Round(r.NormFloat64()*4) / 4
+			default:
+				x[i] = 1e16 + float64(r.IntN(64))*2
+			}
+		}
+		slices.Sort(x)
+		ds := []float64{0, r.NormFloat64(), x[r.IntN(n)], (x[r.IntN(n)] + x[r.IntN(n)]) / 2, 0.5, 3e16}
+		for _, d := range ds {
+			got, want := signedRankAt(x, d), bruteSignedRanks(x, d)
+			if got != want {
+				t.Fatalf("x %v, d %v: %+v, want %+v", x, d, got, want)
+			}
+		}
+	}
+}

@@ -268,6 +268,10 @@ func binomial(n, k int) float64 {
 // dropped first, as in MannWhitneyUTest. The differences are never materialised: time is
 // O((m+n)·log(m·n)) and memory O(m+n).
 //
+// Achieved is the confidence R attaches to the interval: Confidence, except
+// for small exact samples where R reports the requested level not
+// achievable and attaches 1 - 2·pwilcox(qu - 1, m, n) (see exactAchieved).
+//
 // Where R fails because all differences are equal (both samples constant),
 // the estimate and both bounds are that difference; when every value is
 // equal, P is 1 and the estimate and bounds are 0, as SPEC section 4 says.
@@ -348,7 +352,7 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 		return Comparison{}, fmt.Errorf("analysis: confidence %v is not between 0 and 1", confidence)
 	}
 	s, scratch := p.s, p.scratch
-	c := Comparison{N1: len(s.x), N2: len(s.y), U: s.u, Confidence: confidence, Method: MethodAsymptotic}
+	c := Comparison{N1: len(s.x), N2: len(s.y), U: s.u, Confidence: confidence, Achieved: confidence, Method: MethodAsymptotic}
 	if s.allEqual() {
 		c.P = 1
 		return c, nil
@@ -360,6 +364,11 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 	dist, method := s.nullDist()
 	c.Method = method
 	c.P = s.pValue(TwoSided, dist)
+	alpha := 1 - confidence
+	if dist != nil {
+		qu, _ := exactRanks(dist, alpha)
+		c.Achieved = exactAchieved(dist, alpha, qu, confidence)
+	}
 	if lo == hi { // both samples constant: every difference is lo
 		c.Estimate, c.CILow, c.CIHigh = lo, lo, lo
 		return c, nil
@@ -367,7 +376,6 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 	// The ranks of the interval's bounds among the sorted differences (0 when
 	// R's root lands on an end of the search interval), then one selection
 	// band around them and the median.
-	alpha := 1 - confidence
 	var kLo, kHi int64
 	if dist != nil {
 		kLo, kHi = exactRanks(dist, alpha)
@@ -433,6 +441,19 @@ func exactRanks(dist *wilcoxDist, alpha float64) (lo, hi int64) {
 		qu = 1
 	}
 	return qu, int64(dist.mn) - qu + 1
+}
+
+// exactAchieved is the confidence R 4.2.2 attaches to the exact two-sided
+// interval whose lower bound has rank qu: with achieved α = 2·pwilcox(qu - 1),
+// 1 - achieved α when that exceeds α by more than α/2 (R's warning "Requested
+// conf.level not achievable"; unlike the one-sample test, not rounded), else
+// the requested confidence.
+func exactAchieved(dist *wilcoxDist, alpha float64, qu int64, confidence float64) float64 {
+	achieved := 2 * dist.cdf(float64(qu-1), true)
+	if achieved-alpha > alpha/2 {
+		return 1 - achieved
+	}
+	return confidence
 }
 
 // rootAsymptotic is where R's root(zq) lands as tol.root → 0 for the

@@ -78,7 +78,7 @@ func TestDegenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Comparison{N1: 3, N2: 4, U: 6, P: 1, Confidence: 0.95, Method: MethodAsymptotic}); c != want {
+	if want := (Comparison{N1: 3, N2: 4, U: 6, P: 1, Confidence: 0.95, Achieved: 0.95, Method: MethodAsymptotic}); c != want {
 		t.Errorf("all equal: %+v, want %+v", c, want)
 	}
 	for _, alt := range []Alternative{TwoSided, Greater, Less} {

@@ -87,6 +87,17 @@ for (i in 1:60) {
   add(sprintf("random-%02d", i), x, y, conf = sample(c(0.8, 0.9, 0.95, 0.98, 0.99), 1))
 }
 
+# small exact samples where R finds the requested confidence not achievable
+# (blocked Mann–Whitney on few block means), and ones just achievable
+add("unachievable-2v3", c(1.3, 2.9), c(0.2, 1.1, 2.2))
+add("unachievable-3v3-95", rnorm(3), rnorm(3))
+add("unachievable-4v4-99", rnorm(4, 1), rnorm(4), conf = 0.99)
+add("unachievable-5v4-98", rnorm(5), rnorm(4), conf = 0.98)
+add("achievable-5v5-98", rnorm(5), rnorm(5), conf = 0.98)
+add("blocks-8v8-98", rnorm(8, 0.5), rnorm(8), conf = 0.98)
+add("blocks-7v6-98", rnorm(7), rnorm(6), conf = 0.98)
+add("unachievable-1v6-90", 0.3, rnorm(6), conf = 0.9)
+
 # all values equal: R has no answer (NaN p-value, error for conf.int); SPEC
 # section 4 fixes P = 1 and estimate = interval = 0.
 add("all-equal", rep(5, 10), rep(5, 12))
@@ -101,11 +112,12 @@ one <- function(cs) {
   if (allEqual) {
     stat <- sum(rank(c(x, y))[seq_along(x)]) - length(x) * (length(x) + 1) / 2
     p[] <- 1
-    ci <- c(0, 0); est <- 0; method <- "asymptotic"
+    ci <- c(0, 0); est <- 0; method <- "asymptotic"; lvl <- cs$conf
   } else {
     r <- wilcox.test(x, y, conf.int = TRUE, conf.level = cs$conf, tol.root = 1e-12)
     stat <- unname(r$statistic)
     ci <- as.numeric(r$conf.int)
+    lvl <- attr(r$conf.int, "conf.level")
     est <- median(outer(x, y, "-"))
     method <- if (grepl("exact", r$method)) "exact" else "asymptotic"
   }
@@ -113,7 +125,7 @@ one <- function(cs) {
          ",\"x\":", arr(cs$x), ",\"y\":", arr(cs$y), ",\"delta\":", num(cs$delta),
          ",\"conf\":", num(cs$conf), ",\"statistic\":", num(stat),
          ",\"p\":{\"two.sided\":", num(p[1]), ",\"greater\":", num(p[2]), ",\"less\":", num(p[3]), "}",
-         ",\"conf_int\":", arr(ci), ",\"estimate\":", num(est), ",\"method\":", str(method), "}")
+         ",\"conf_int\":", arr(ci), ",\"estimate\":", num(est), ",\"method\":", str(method), ",\"conf_level\":", num(lvl), "}")
 }
 
 # pwilcox / qwilcox spot values for the exact distribution
