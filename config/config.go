@@ -27,6 +27,8 @@ type Config struct {
 	Scoring  Scoring          `mapstructure:"scoring"`
 	// Watch tunes `verdict watch` (SPEC §6); judge ignores it.
 	Watch Watch `mapstructure:"watch"`
+	// Overrides are the settings taken from the environment or flags.
+	Overrides []Override `mapstructure:"-"`
 
 	// Path is the file the config was read from ("" when built in code).
 	Path string `mapstructure:"-"`

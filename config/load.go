@@ -100,6 +100,7 @@ func load(path string, opts Options) (*Config, Errors) {
 	cfg := l.decode()
 	if cfg != nil {
 		l.finish(cfg)
+		cfg.Overrides = list(ovr)
 	}
 	return cfg, l.errs
 }

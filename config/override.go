@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -88,8 +89,46 @@ func EnvNames(key string) []string {
 type override struct {
 	layer layer
 	from  string      // "$VERDICT_WINDOW_STEP" or "--end"
+	text  string      // the value as given
 	value any         // typed value (environment)
 	flag  *pflag.Flag // the flag, for viper.BindPFlag
+}
+
+// Override is one setting taken from the environment or a flag instead of
+// the file (SPEC §1): the CLI lists them on stderr and in the JSON report.
+type Override struct {
+	Key  string `json:"key"`  // the config key, e.g. "scoring.pass"
+	From string `json:"from"` // "env VERDICT_SCORING_PASS" or "flag --end"
+	// Value is the value as given; a secret's is left out (Secret true) and
+	// a URL's password is replaced by "xxxxx".
+	Value  string `json:"value,omitempty"`
+	Secret bool   `json:"secret,omitempty"`
+}
+
+// secretKeys are the leaf keys whose values are secrets.
+var secretKeys = map[string]bool{"source.prometheus.basic_auth.password": true}
+
+// list is the overrides as the report shows them, sorted by key; never nil.
+func list(ovr map[string]override) []Override {
+	out := make([]Override, 0, len(ovr))
+	for _, key := range slices.Sorted(maps.Keys(ovr)) {
+		o := ovr[key]
+		from := "env " + strings.TrimPrefix(o.from, "$")
+		if o.layer == fromFlag {
+			from = "flag " + o.from
+		}
+		v := Override{Key: key, From: from, Value: o.text}
+		switch {
+		case secretKeys[key]:
+			v.Value, v.Secret = "", true
+		case strings.Contains(v.Value, "@"):
+			if u, err := url.Parse(v.Value); err == nil && u.User != nil {
+				v.Value = u.Redacted()
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // overrides finds the environment and flag values for every leaf key,
@@ -107,7 +146,7 @@ func overrides(opts Options) (map[string]override, Errors) {
 	for _, l := range leaves() {
 		known[l.key] = l.kind
 		if f := opts.Flags[l.key]; f != nil && f.Changed && f.Value.String() != "" {
-			o := override{layer: fromFlag, from: "--" + f.Name, flag: f}
+			o := override{layer: fromFlag, from: "--" + f.Name, text: f.Value.String(), flag: f}
 			if _, err := parseScalar(l.kind, "", f.Value.String()); err != nil {
 				errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))
 				continue
@@ -120,7 +159,7 @@ func overrides(opts Options) (map[string]override, Errors) {
 			if !ok {
 				continue
 			}
-			o := override{layer: fromEnv, from: "$" + name}
+			o := override{layer: fromEnv, from: "$" + name, text: text}
 			v, err := parseScalar(l.kind, "", text)
 			if err != nil {
 				errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))

@@ -1,6 +1,9 @@
 package judge
 
-import "github.com/verdict-ci/verdict/metrics"
+import (
+	"github.com/verdict-ci/verdict/config"
+	"github.com/verdict-ci/verdict/metrics"
+)
 
 // Verdict is the judge's decision.
 type Verdict string
@@ -50,6 +53,9 @@ type Report struct {
 	Warnings      []string      `json:"warnings,omitempty"`
 	Groups        []GroupResult `json:"groups"`
 	Metrics       []Metric      `json:"metrics"`
+	// Overrides are the settings taken from the environment or flags (SPEC
+	// §1); the command fills them in.
+	Overrides []config.Override `json:"overrides"`
 
 	// ConfigPath is the config file path, for annotations (not in JSON).
 	ConfigPath string `json:"-"`

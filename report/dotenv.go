@@ -20,12 +20,11 @@ const DotenvMaxValue = 1024
 // quotes literally and rejects multi-line values, so values are flattened to
 // one line of printable text, unquoted, at most DotenvMaxValue bytes.
 func Dotenv(w io.Writer, r *judge.Report) error {
-	vars := [][2]string{
-		{"VERDICT", string(r.Verdict)},
-		{"VERDICT_SCORE", judge.Num(r.Score)},
-		{"VERDICT_REASON", dotenvValue(r.Reason)},
-		{"VERDICT_EXIT_CODE", strconv.Itoa(r.Verdict.ExitCode())},
+	vars := [][2]string{{"VERDICT", string(r.Verdict)}}
+	if score, ok := Score(r); ok { // an error carries no score
+		vars = append(vars, [2]string{"VERDICT_SCORE", judge.Num(score)})
 	}
+	vars = append(vars, [2]string{"VERDICT_REASON", r.Reason}, [2]string{"VERDICT_EXIT_CODE", strconv.Itoa(r.Verdict.ExitCode())})
 	var b strings.Builder
 	for _, kv := range vars {
 		fmt.Fprintf(&b, "%s=%s\n", kv[0], dotenvValue(kv[1]))

@@ -118,7 +118,7 @@ func orderedMetrics(ms []judge.Metric) []*judge.Metric {
 func newHTMLView(r *judge.Report) (*htmlView, error) {
 	v := &htmlView{
 		Verdict:    string(r.Verdict),
-		Score:      fmtNum(r.Score),
+		Score:      ScoreText(r),
 		Reason:     r.Reason,
 		WindowText: windowText(r.Window),
 		Step:       r.Window.Step,

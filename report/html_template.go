@@ -17,7 +17,7 @@ const htmlTemplate = `<!DOCTYPE html>
 <body>
 <header class="verdict v-{{.Verdict}}">
 <h1>Canary verdict: <span class="vword">{{.Verdict}}</span></h1>
-<p class="score">score <strong>{{.Score}}</strong> / 100</p>
+<p class="score">{{if eq .Score "—"}}no score (an error carries none){{else}}score <strong>{{.Score}}</strong> / 100{{end}}</p>
 <dl class="facts">
 <dt>window</dt><dd>{{.WindowText}}{{if .Step}}, step {{.Step}}{{end}}</dd>
 {{- if .Comparison}}

@@ -22,7 +22,7 @@ func JUnit(w io.Writer, r *judge.Report) error {
 		Timestamp: r.Window.End,
 		Properties: []junitProperty{
 			{Name: "verdict", Value: string(r.Verdict)},
-			{Name: "score", Value: judge.Num(r.Score)},
+			{Name: "score", Value: ScoreText(r)},
 			{Name: "reason", Value: r.Reason},
 			{Name: "window.start", Value: r.Window.Start},
 			{Name: "window.end", Value: r.Window.End},
@@ -33,7 +33,7 @@ func JUnit(w io.Writer, r *judge.Report) error {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "comparison", Value: r.Comparison})
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "verdict: %s (score %s): %s\n", r.Verdict, judge.Num(r.Score), r.Reason)
+	fmt.Fprintf(&out, "verdict: %s (score %s): %s\n", r.Verdict, ScoreText(r), r.Reason)
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(&out, "warning: %s\n", wn)
 	}

@@ -38,7 +38,9 @@ func OpenMetrics(w io.Writer, r *judge.Report) error {
 	}
 
 	fam("verdict_score", "Canary score from 0 to 100.", "")
-	sample("verdict_score", nil, r.Score)
+	if score, ok := Score(r); ok { // an error carries no score
+		sample("verdict_score", nil, score)
+	}
 
 	fam("verdict_decision", "1 for the verdict reached, 0 for the others.", "")
 	for _, v := range []judge.Verdict{judge.Promote, judge.Inconclusive, judge.Abort, judge.Error} {

@@ -113,8 +113,18 @@ func classLabel(c judge.Classification) string {
 // ScoreText is the report's score as every renderer shows it, or "—" when
 // there is none: with verdict error no output carries a score (SPEC §2).
 func ScoreText(r *judge.Report) string {
-	if r.Verdict == judge.Error {
+	v, ok := Score(r)
+	if !ok {
 		return "—"
 	}
-	return judge.Num(r.Score)
+	return judge.Num(v)
+}
+
+// Score is the report's score, and false when it carries none: with verdict
+// error no output carries a score (SPEC §2).
+func Score(r *judge.Report) (float64, bool) {
+	if r.Verdict == judge.Error {
+		return 0, false
+	}
+	return r.Score, true
 }

@@ -166,7 +166,7 @@ func (in actionInputs) judgeOptions(e *env) (*JudgeOptions, error) {
 	}
 	fs := pflag.NewFlagSet("github-action", pflag.ContinueOnError)
 	co := bindConfigFlags(fs)
-	co.Path, co.Dir = in.Config, in.WorkingDirectory
+	co.Path, co.Dir, co.FlagsFrom = in.Config, in.WorkingDirectory, "input "
 	for _, f := range flags {
 		if err := fs.Set(f.name, f.value); err != nil {
 			return nil, fmt.Errorf("input %s: %w", f.name, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
@@ -13,6 +14,7 @@ import (
 	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
+	"github.com/verdict-ci/verdict/report"
 )
 
 // ConfigOptions say which config a command reads and what overrides it.
@@ -25,6 +27,9 @@ type ConfigOptions struct {
 	// Dir, when set, is the directory relative paths from flags and the
 	// environment are taken from (the action's working-directory input).
 	Dir string
+	// FlagsFrom names where flag values came from in the overrides list
+	// when it is not the command line: "input " for the action's inputs.
+	FlagsFrom string
 }
 
 // flagKeys maps a flag name to the config key it overrides.
@@ -85,6 +90,22 @@ func (co *ConfigOptions) resolvePaths(e *env, cfg *config.Config) {
 	}
 }
 
+// listOverrides names every setting taken from the environment or a flag on
+// stderr (a secret's value left out), one line each.
+func (co *ConfigOptions) listOverrides(e *env, cfg *config.Config) {
+	for i := range cfg.Overrides {
+		o := &cfg.Overrides[i]
+		if rest, ok := strings.CutPrefix(o.From, "flag --"); ok && co.FlagsFrom != "" {
+			o.From = co.FlagsFrom + rest
+		}
+		v := "=" + report.OneLine(o.Value)
+		if o.Secret {
+			v = " (a secret, not shown)"
+		}
+		fmt.Fprintf(e.stderr, "verdict: %s%s, from %s\n", o.Key, v, report.OneLine(o.From))
+	}
+}
+
 // inDir is p taken from co.Dir when it is relative.
 func (co *ConfigOptions) inDir(p string) string {
 	if co.Dir == "" || p == "" || filepath.IsAbs(p) {
@@ -117,6 +138,7 @@ func (co *ConfigOptions) load(e *env) (*config.Config, *metrics.Recording, error
 	if co.Dir != "" {
 		co.resolvePaths(e, cfg)
 	}
+	co.listOverrides(e, cfg)
 	if cfg.Source.Recording == "" {
 		return cfg, nil, nil
 	}

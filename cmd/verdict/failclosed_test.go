@@ -159,12 +159,13 @@ func checkFailClosed(t *testing.T, r fcRun, code int, failed []string, cause str
 		t.Errorf("metrics classified error: %v, want %v", gotFailed, want)
 	}
 	// Besides one line per failed metric, stderr may hold log records (with
-	// -v), one a line.
+	// -v) and the settings taken from flags, one a line.
 	var lines []string
 	for _, l := range strings.Split(strings.TrimRight(r.stderr, "\n"), "\n") {
 		switch {
 		case l == "":
 		case strings.HasPrefix(l, "time=") && strings.Contains(l, " level="):
+		case strings.HasPrefix(l, "verdict: source.recording=") && strings.HasSuffix(l, ", from flag --recording"):
 		default:
 			lines = append(lines, l)
 		}

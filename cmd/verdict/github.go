@@ -33,7 +33,7 @@ func publishGitHub(getenv func(string) string, rep *judge.Report, reports map[st
 	}()
 	gh := githubactions.New(githubactions.WithWriter(stderr), githubactions.WithGetenv(getenv))
 	configPath := workspacePath(getenv, rep.ConfigPath)
-	gh.Group(fmt.Sprintf("verdict: %s, score %s, %d metrics", rep.Verdict, judge.Num(rep.Score), len(rep.Metrics)))
+	gh.Group(fmt.Sprintf("verdict: %s, score %s, %d metrics", rep.Verdict, report.ScoreText(rep), len(rep.Metrics)))
 	for _, m := range rep.Metrics {
 		gh.Infof("- %s [%s]: %s", m.Name, m.Classification, singleLine(m.Reason))
 	}
@@ -105,7 +105,7 @@ func annotate(gh *githubactions.Action, rep *judge.Report, configPath string) {
 			at(m, "verdict: "+m.Name).Warningf("%s", singleLine(w))
 		}
 	}
-	f := map[string]string{"title": fmt.Sprintf("verdict: %s (score %s)", rep.Verdict, judge.Num(rep.Score))}
+	f := map[string]string{"title": fmt.Sprintf("verdict: %s (score %s)", rep.Verdict, report.ScoreText(rep))}
 	if configPath != "" {
 		f["file"] = configPath
 	}
@@ -125,12 +125,11 @@ func annotate(gh *githubactions.Action, rep *judge.Report, configPath string) {
 
 // setOutputs writes the step outputs verdict, score, reason and report.
 func setOutputs(gh *githubactions.Action, rep *judge.Report, jsonPath string) error {
-	outputs := [][2]string{
-		{"verdict", string(rep.Verdict)},
-		{"score", judge.Num(rep.Score)},
-		{"reason", singleLine(rep.Reason)},
-		{"report", jsonPath},
+	outputs := [][2]string{{"verdict", string(rep.Verdict)}}
+	if score, ok := report.Score(rep); ok { // an error carries no score
+		outputs = append(outputs, [2]string{"score", judge.Num(score)})
 	}
+	outputs = append(outputs, [2]string{"reason", singleLine(rep.Reason)}, [2]string{"report", jsonPath})
 	var errs []error
 	for _, o := range outputs {
 		v := strings.ReplaceAll(o[1], fileCommandDelimiter, "")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -96,6 +97,7 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	rep.Overrides = cfg.Overrides
 	if err := ctx.Err(); err != nil {
 		// Cancelled (SIGINT/SIGTERM): whatever arrived, never promote.
 		rep.Verdict = judge.Error
@@ -107,33 +109,63 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 		}
 	}
 
+	written, failed := writeReports(e, specs, rep)
+	if failed > 0 {
+		// A report the pipeline asked for is missing: the run is an error,
+		// and every output that carries the verdict must say so. Rewrite
+		// the reports already written, which said otherwise.
+		markError(rep, fmt.Sprintf("%d of %d requested reports could not be written", failed, len(specs)))
+		var again []reportSpec
+		for _, s := range specs {
+			if _, ok := written[s.format]; ok {
+				again = append(again, s)
+			}
+		}
+		written, _ = writeReports(e, again, rep)
+	}
 	var out bytes.Buffer
 	if err := report.Write(opts.Output, &out, rep); err != nil {
-		return dataErr(fmt.Errorf("render %s: %w", opts.Output, err))
-	}
-	if _, err := e.stdout.Write(out.Bytes()); err != nil {
-		return dataErr(err)
-	}
-	written := map[string]string{}
-	var failed error
-	for _, s := range specs {
-		if err := writeReport(s, rep); err != nil {
-			fmt.Fprintln(e.stderr, "verdict:", err)
-			failed = err
-			continue
-		}
-		written[s.format] = s.path
+		markError(rep, fmt.Sprintf("cannot render %s: %v", opts.Output, err))
+		fmt.Fprintln(e.stderr, "verdict:", rep.Reason)
+	} else if _, err := e.stdout.Write(out.Bytes()); err != nil {
+		markError(rep, fmt.Sprintf("cannot write the %s output: %v", opts.Output, err))
+		fmt.Fprintln(e.stderr, "verdict:", rep.Reason)
 	}
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		if err := publishGitHub(e.getenv, rep, written, e.stderr); err != nil {
 			fmt.Fprintln(e.stderr, "verdict: github:", err)
 		}
 	}
-	if failed != nil {
-		// A report the pipeline asked for is missing: do not let the gate pass.
-		return dataErr(fmt.Errorf("a requested report was not written"))
+	if failed > 0 {
+		return dataErr(errors.New(rep.Reason))
 	}
 	return exitCode(rep.Verdict.ExitCode())
+}
+
+// writeReports writes every report of specs, naming each failure on stderr;
+// it returns the written ones' paths by format and how many failed.
+func writeReports(e *env, specs []reportSpec, rep *judge.Report) (map[string]string, int) {
+	written := map[string]string{}
+	failed := 0
+	for _, s := range specs {
+		if err := writeReport(s, rep); err != nil {
+			fmt.Fprintln(e.stderr, "verdict:", err)
+			failed++
+			continue
+		}
+		written[s.format] = s.path
+	}
+	return written, failed
+}
+
+// markError turns the report into an error: its verdict, reason and score
+// (none) say so in every output.
+func markError(rep *judge.Report, reason string) {
+	if rep.Verdict != judge.Error {
+		reason += " (the judge had found " + string(rep.Verdict) + ")"
+	}
+	rep.Verdict = judge.Error
+	rep.Reason = reason
 }
 
 // writeReport renders one report file, creating its directory.

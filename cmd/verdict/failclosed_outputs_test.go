@@ -1,0 +1,168 @@
+package main
+
+// Fail-closed tests of what the built binary writes besides its verdict:
+// outputs that agree with the exit code, overrides named, CI-facing text
+// that cannot inject commands (issue 11 items 10, 11, 17, 18, 19).
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/verdict-ci/verdict/judge"
+)
+
+var (
+	outputsBinOnce sync.Once
+	outputsBin     string
+)
+
+// sharedVerdict is the binary for the tests in this file, built again only
+// when the test that built it has ended and taken its directory along.
+func sharedVerdict(t *testing.T) string {
+	t.Helper()
+	outputsBinOnce.Do(func() { outputsBin = buildVerdict(t) })
+	if _, err := os.Stat(outputsBin); err != nil {
+		outputsBin = buildVerdict(t) // the first test's TempDir is gone
+	}
+	return outputsBin
+}
+
+// ghRunner is a simulated GitHub runner's files and environment.
+type ghRunner struct {
+	dir, output, summary string
+}
+
+func newGHRunner(t *testing.T) ghRunner {
+	dir := t.TempDir()
+	r := ghRunner{dir: dir, output: filepath.Join(dir, "output"), summary: filepath.Join(dir, "summary")}
+	for _, f := range []string{r.output, r.summary} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+func (r ghRunner) env(t *testing.T, extra ...string) []string {
+	return binEnv(t, append([]string{"GITHUB_ACTIONS=true", "GITHUB_OUTPUT=" + r.output,
+		"GITHUB_STEP_SUMMARY=" + r.summary, "GITHUB_WORKSPACE=" + r.dir}, extra...)...)
+}
+
+// dotenvVars parses a dotenv file's KEY=value lines.
+func dotenvVars(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			t.Fatalf("dotenv line %q is not KEY=value", l)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// TestFailClosedOutputsAgreeWithExitCode (issue 11 item 10): a run whose
+// judge promotes but one of whose requested reports cannot be written exits
+// 4, and every output that carries the verdict says error with no score:
+// GITHUB_OUTPUT, the step summary, the dotenv and JSON reports, stdout.
+func TestFailClosedOutputsAgreeWithExitCode(t *testing.T) {
+	bin := sharedVerdict(t)
+	cfg, err := filepath.Abs("../../examples/checkout-promote/canary.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := newGHRunner(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "blocker"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Written before and after the one that fails.
+	res := runBin(t, bin, dir, gh.env(t), "judge", "-c", cfg, "--report", "json=r.json",
+		"--report", "html=blocker/r.html", "--report", "dotenv=verdict.env")
+	if res.code != judge.ExitError {
+		t.Fatalf("exit %d, want 4\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(string(res.stderr), "report html=blocker/r.html") {
+		t.Errorf("stderr does not name the report that failed:\n%s", res.stderr)
+	}
+	if !strings.Contains(string(res.stdout), "verdict: ERROR (score —): 1 of 3 requested reports could not be written (the judge had found promote)") {
+		t.Errorf("stdout does not say error:\n%s", res.stdout)
+	}
+	outputs := parseGitHubOutput(t, readFile(t, gh.output))
+	if outputs["verdict"] != "error" {
+		t.Errorf("GITHUB_OUTPUT verdict=%q, want error", outputs["verdict"])
+	}
+	if s, ok := outputs["score"]; ok {
+		t.Errorf("GITHUB_OUTPUT carries score=%q with verdict error", s)
+	}
+	summary := string(readFile(t, gh.summary))
+	if !strings.HasPrefix(summary, "## 🛑 verdict: **error** — score —\n") || strings.Contains(summary, "✅ verdict") {
+		t.Errorf("the step summary does not say error:\n%s", summary)
+	}
+	env := dotenvVars(t, readFile(t, filepath.Join(dir, "verdict.env")))
+	if env["VERDICT"] != "error" || env["VERDICT_EXIT_CODE"] != "4" {
+		t.Errorf("dotenv %v, want VERDICT=error and VERDICT_EXIT_CODE=4", env)
+	}
+	if s, ok := env["VERDICT_SCORE"]; ok {
+		t.Errorf("dotenv carries VERDICT_SCORE=%s with verdict error", s)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(readFile(t, filepath.Join(dir, "r.json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep["verdict"] != "error" {
+		t.Errorf("JSON report verdict %v, want error", rep["verdict"])
+	}
+}
+
+// TestFailClosedOverridesNamed (issue 11 item 11): settings from the
+// environment and flags are named on stderr and in the JSON report, a
+// secret's value in neither.
+func TestFailClosedOverridesNamed(t *testing.T) {
+	bin := sharedVerdict(t)
+	cfg, err := filepath.Abs(checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "pw-8c1d9e2f-not-for-logs"
+	res := runBin(t, bin, t.TempDir(), binEnv(t, "VERDICT_SCORING_PASS=0", "VERDICT_SCORING_MARGINAL=0",
+		"VERDICT_PROMETHEUS_BASIC_AUTH_PASSWORD="+password),
+		"judge", "-c", cfg, "--output", "json", "--step", "30s")
+	for _, want := range []string{
+		"verdict: scoring.pass=0, from env VERDICT_SCORING_PASS\n",
+		"verdict: scoring.marginal=0, from env VERDICT_SCORING_MARGINAL\n",
+		"verdict: window.step=30s, from flag --step\n",
+		"verdict: source.prometheus.basic_auth.password (a secret, not shown), from env VERDICT_PROMETHEUS_BASIC_AUTH_PASSWORD\n",
+	} {
+		if !strings.Contains(string(res.stderr), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, res.stderr)
+		}
+	}
+	var rep struct {
+		Overrides []map[string]any `json:"overrides"`
+	}
+	if err := json.Unmarshal(res.stdout, &rep); err != nil {
+		t.Fatalf("exit %d: %v\n%s\n%s", res.code, err, res.stdout, res.stderr)
+	}
+	got := map[string]map[string]any{}
+	for _, o := range rep.Overrides {
+		got[o["key"].(string)] = o
+	}
+	if o := got["scoring.pass"]; o == nil || o["from"] != "env VERDICT_SCORING_PASS" || o["value"] != "0" {
+		t.Errorf("JSON overrides lack scoring.pass: %v", rep.Overrides)
+	}
+	if o := got["window.step"]; o == nil || o["from"] != "flag --step" || o["value"] != "30s" {
+		t.Errorf("JSON overrides lack window.step: %v", rep.Overrides)
+	}
+	if o := got["source.prometheus.basic_auth.password"]; o == nil || o["secret"] != true || o["value"] != nil {
+		t.Errorf("JSON overrides show the password's entry as %v", o)
+	}
+	if strings.Contains(string(res.stdout)+string(res.stderr), password) {
+		t.Error("the password reached stdout or stderr")
+	}
+}
