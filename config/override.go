@@ -108,9 +108,10 @@ type Override struct {
 // secretKeys are the leaf keys whose values are secrets.
 var secretKeys = map[string]bool{"source.prometheus.basic_auth.password": true}
 
-// list is the overrides as the report shows them, sorted by key; never nil.
+// list is the overrides as the report shows them, sorted by key; nil when
+// there are none.
 func list(ovr map[string]override) []Override {
-	out := make([]Override, 0, len(ovr))
+	var out []Override
 	for _, key := range slices.Sorted(maps.Keys(ovr)) {
 		o := ovr[key]
 		from := "env " + strings.TrimPrefix(o.from, "$")

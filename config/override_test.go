@@ -37,7 +37,7 @@ func TestOverridesListed(t *testing.T) {
 	if !slices.Equal(cfg.Overrides, want) {
 		t.Errorf("overrides:\n got %+v\nwant %+v", cfg.Overrides, want)
 	}
-	if cfg := mustLoad(t, base, Options{}); cfg.Overrides == nil || len(cfg.Overrides) != 0 {
-		t.Errorf("no overrides: %#v, want an empty list", cfg.Overrides)
+	if cfg := mustLoad(t, base, Options{}); len(cfg.Overrides) != 0 {
+		t.Errorf("no overrides: %#v, want none", cfg.Overrides)
 	}
 }

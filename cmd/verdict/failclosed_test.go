@@ -480,7 +480,8 @@ func TestFailClosedLongWindowChunked(t *testing.T) {
 
 // TestFailClosedReportUnwritable: a promoting run whose requested report
 // cannot be written exits 4, naming the report, while the reports that
-// could be written are; stdout that cannot be written is exit 4 too.
+// could be written are, and stdout says error; stdout that cannot be
+// written is exit 4 too.
 func TestFailClosedReportUnwritable(t *testing.T) {
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
@@ -492,14 +493,14 @@ func TestFailClosedReportUnwritable(t *testing.T) {
 	if code != judge.ExitError {
 		t.Fatalf("exit %d, want 4 (a requested report is missing)\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "verdict: report json="+bad+": ") || !strings.Contains(stderr, "a requested report was not written") {
+	if !strings.Contains(stderr, "verdict: report json="+bad+": ") || !strings.Contains(stderr, "1 of 2 requested reports could not be written") {
 		t.Errorf("stderr does not name the report:\n%s", stderr)
 	}
 	if _, err := os.Stat(good); err != nil {
 		t.Errorf("the writable report was not written: %v", err)
 	}
-	if !strings.Contains(out, "PROMOTE") {
-		t.Errorf("stdout lacks the report:\n%s", out)
+	if !strings.Contains(out, "verdict: ERROR (score —)") {
+		t.Errorf("stdout lacks the report saying error:\n%s", out)
 	}
 
 	var errb strings.Builder

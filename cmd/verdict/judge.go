@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/report"
 )
@@ -97,7 +98,7 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	rep.Overrides = cfg.Overrides
+	rep.Overrides = append([]config.Override{}, cfg.Overrides...) // [] when there are none
 	if err := ctx.Err(); err != nil {
 		// Cancelled (SIGINT/SIGTERM): whatever arrived, never promote.
 		rep.Verdict = judge.Error
