@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/traffic"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -113,78 +112,34 @@ func TestImportKayentaUsage(t *testing.T) {
 // in us-east-1 v2's latency is doubled; in eu-west-1 v2 fails a tenth of
 // its requests. Everything else is alike on both sides.
 func kayentaData(start time.Time) []promtest.Series {
-	rng := rand.New(rand.NewPCG(16, 7))
-	buckets := []float64{0.05, 0.1, 0.2, 0.4, 0.8, 1.6, math.Inf(1)}
-	var out []promtest.Series
+	var pods []traffic.Pod
+	var gauges []map[string]string
 	for _, app := range []string{"checkout", "cart"} {
 		for _, region := range []string{"us-east-1", "eu-west-1"} {
 			for _, version := range []string{"v1", "v2"} {
-				for n := range 2 {
-					inst := app + "-" + region + "-" + version + "-" + string(rune('a'+n))
-					lbl := func(extra ...string) map[string]string {
-						l := map[string]string{"app": app, "region": region, "version": version, "instance": inst}
-						for i := 0; i+1 < len(extra); i += 2 {
-							l[extra[i]] = extra[i+1]
-						}
-						return l
-					}
-					median, errRate := 0.1, 0.01
+				for _, n := range []string{"a", "b"} {
+					l := map[string]string{"app": app, "region": region, "version": version, "instance": app + "-" + region + "-" + version + "-" + n}
+					p := traffic.Pod{Labels: l, Latency: 0.1, Errors: 0.01}
 					if version == "v2" && (app == "cart" || region == "us-east-1") {
-						median = 0.2
+						p.Latency = 0.2
 					}
 					if version == "v2" && (app == "cart" || region == "eu-west-1") {
-						errRate = 0.1
+						p.Errors = 0.1
 					}
-					hist := make([]promtest.Series, len(buckets))
-					for i, le := range buckets {
-						hist[i] = promtest.Series{Name: "http_request_duration_seconds_bucket", Labels: lbl("le", fmtLE(le))}
-					}
-					ok := promtest.Series{Name: "http_requests_total", Labels: lbl("code", "200")}
-					fail := promtest.Series{Name: "http_requests_total", Labels: lbl("code", "500")}
-					cpu := promtest.Series{Name: "process_cpu_usage", Labels: lbl("job", app)}
-					mem := promtest.Series{Name: "process_resident_memory_bytes", Labels: lbl()}
-					counts := make([]float64, len(buckets))
-					var okN, failN float64
-					for s := range 241 {
-						ts := start.Add(time.Duration(s) * 15 * time.Second)
-						for range 40 + rng.IntN(20) {
-							lat := median * math.Exp(0.5*rng.NormFloat64())
-							for i, le := range buckets {
-								if lat <= le {
-									counts[i]++
-								}
-							}
-							if rng.Float64() < errRate {
-								failN++
-							} else {
-								okN++
-							}
-						}
-						for i := range buckets {
-							hist[i].Samples = append(hist[i].Samples, promtest.Sample{T: ts, V: counts[i]})
-						}
-						ok.Samples = append(ok.Samples, promtest.Sample{T: ts, V: okN})
-						fail.Samples = append(fail.Samples, promtest.Sample{T: ts, V: failN})
-						cpu.Samples = append(cpu.Samples, promtest.Sample{T: ts, V: 0.3 + 0.05*rng.NormFloat64()})
-						mem.Samples = append(mem.Samples, promtest.Sample{T: ts, V: math.Round(2e8 + 1e7*rng.NormFloat64())})
-					}
-					out = append(out, hist...)
-					out = append(out, ok, fail, cpu, mem)
+					pods = append(pods, p)
+					gauges = append(gauges, l)
 				}
 			}
 		}
 	}
-	return out
-}
-
-func fmtLE(le float64) string {
-	if math.IsInf(le, 1) {
-		return "+Inf"
+	const points, step = 241, 15 * time.Second
+	out := traffic.HTTP(16, start, points, step, traffic.ClientGolang, pods)
+	cpu := traffic.Gauge(17, start, points, step, "process_cpu_usage", gauges, 0.3, 0.05)
+	for _, s := range cpu {
+		s.Labels["job"] = s.Labels["app"]
 	}
-	return strings.TrimRight(strings.TrimRight(fmtFloat(le), "0"), ".")
+	return slices.Concat(out, cpu, traffic.Gauge(18, start, points, step, "process_resident_memory_bytes", gauges, 2e8, 1e7))
 }
-
-func fmtFloat(f float64) string { b, _ := json.Marshal(f); return string(b) }
 
 // TestImportKayentaJudgesLikeKayenta converts the multi-region config for
 // each region and judges it against a real Prometheus: each region's
