@@ -233,7 +233,8 @@ func MinSignedRankP(n int) float64 {
 // the asymptotic case: each W(d) is O(n) on the sorted sample, and R's solver
 // takes some tens of steps per root.
 //
-// NaN and ±Inf are dropped first; no finite value is ErrEmpty. Where R has no
+// NaN and ±Inf are dropped first; no finite value is ErrEmpty; values whose
+// range or Walsh sums overflow float64 (|x| near 1e308) are ErrOverflow. Where R has no
 // finite answer the fields are NaN and Achieved is 0, as R reports: every
 // value zero (Estimate, Low and High NaN) or every nonzero value equal
 // (Estimate that value, Low and High NaN).
@@ -244,6 +245,10 @@ func SignedRankCI(x []float64, confidence float64) (SignedRankInterval, error) {
 	s := finiteSorted(x)
 	if len(s) == 0 {
 		return SignedRankInterval{}, fmt.Errorf("%w: x has no finite values", ErrEmpty)
+	}
+	lo, hi := s[0], s[len(s)-1]
+	if math.IsInf(hi-lo, 0) || math.IsInf(lo+lo, 0) || math.IsInf(hi+hi, 0) {
+		return SignedRankInterval{}, ErrOverflow
 	}
 	r := signedRankAt(s, 0)
 	// R's interval uses the nonzero values only.

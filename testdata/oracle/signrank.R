@@ -69,6 +69,13 @@ add("unachievable-n4-98", c(0.4, 1.2, -0.1, 2.2), conf = 0.98)
 add("unachievable-n5-99", rnorm(5), conf = 0.99)
 add("unachievable-ties-n4-99", c(1, 1, 2, -3), conf = 0.99)
 add("unachievable-zeros-n3-98", c(0, 1, 2, -0.5), conf = 0.98)
+# no alpha < 1 brackets a root: the interval is median(x) twice and the
+# estimate (a root of the uncorrected score) lies outside it
+add("collapsed-ties-3", c(-18, -18, -17.75), conf = 244 / 258)
+add("collapsed-ties-6", c(rep(-18, 5), -17.75), conf = 244 / 258)
+# a value near 1e300: R's uniroot stops after 1000 steps, not converged
+add("nonconverged-1e300", c(-18, -8, -18, -17.75, -13.5, -9.25, -18, -18, -8, -18, -8, -8, -8, 1e300, -8, -18),
+    conf = 198 / 258)
 # the judge's margin forms: wilcox.test(dbar, mu = delta) = wilcox.test(dbar - delta)
 d <- rnorm(12, 0.8)
 add("margin-exact-mu", d, mu = 0.5)
