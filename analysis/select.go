@@ -3,7 +3,6 @@ package analysis
 import (
 	"math"
 	"sort"
-	"unsafe"
 )
 
 // Selection in sorted X+Y: the order statistics of the m·n pairwise differences
@@ -86,9 +85,8 @@ func (d *diffMatrix) at(i int, c int32) float64 { return d.x[i] - d.y[len(d.y)-1
 // countWindow columns at once, without branches (see step). And since each
 // row's start depends on the row before, the rows are split into countLanes
 // runs walked side by side, each starting from a binary search, so the
-// processor can work on several rows at a time. The windows are read
-// through a pointer, without bounds checks: every j is at most n, and yp
-// holds n + countWindow values.
+// processor can work on several rows at a time. Every j is at most n and yp
+// holds n + countWindow values, so each window yp[j:j+countWindow] is there.
 func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	x, yp := d.x, d.yp
 	m, n := len(x), len(d.y)
@@ -99,12 +97,11 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 	if q > 0 {
 		j1, j2, j3 = d.start(x[q], t), d.start(x[2*q], t), d.start(x[3*q], t)
 	}
-	ys := unsafe.Pointer(unsafe.SliceData(yp))
 	for r := range q {
 		i0, i1, i2, i3 := r, q+r, 2*q+r, 3*q+r
 		// step, by hand for each lane: the compiler does not inline it
 		x0 := x[i0]
-		w0 := (*[countWindow]float64)(unsafe.Add(ys, j0*8)) // j <= n: within yp
+		w0 := (*[countWindow]float64)(yp[j0 : j0+countWindow])
 		a0 := window(x0, t, w0)
 		j0 += a0
 		k0 := j0
@@ -115,7 +112,7 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 			k0 = equalSlow(x0, t, yp, k0, &ks[0])
 		}
 		x1 := x[i1]
-		w1 := (*[countWindow]float64)(unsafe.Add(ys, j1*8)) // j <= n: within yp
+		w1 := (*[countWindow]float64)(yp[j1 : j1+countWindow])
 		a1 := window(x1, t, w1)
 		j1 += a1
 		k1 := j1
@@ -126,7 +123,7 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 			k1 = equalSlow(x1, t, yp, k1, &ks[1])
 		}
 		x2 := x[i2]
-		w2 := (*[countWindow]float64)(unsafe.Add(ys, j2*8)) // j <= n: within yp
+		w2 := (*[countWindow]float64)(yp[j2 : j2+countWindow])
 		a2 := window(x2, t, w2)
 		j2 += a2
 		k2 := j2
@@ -137,7 +134,7 @@ func (d *diffMatrix) count(t float64, lt, le []int32) (nlt, nle int64) {
 			k2 = equalSlow(x2, t, yp, k2, &ks[2])
 		}
 		x3 := x[i3]
-		w3 := (*[countWindow]float64)(unsafe.Add(ys, j3*8)) // j <= n: within yp
+		w3 := (*[countWindow]float64)(yp[j3 : j3+countWindow])
 		a3 := window(x3, t, w3)
 		j3 += a3
 		k3 := j3
@@ -178,7 +175,7 @@ func (d *diffMatrix) start(xi, t float64) int {
 // followed by countWindow +Inf, whose differences are -Inf; k is
 // equalSlow's memory. count's lanes repeat it by hand.
 func step(xi, t float64, yp []float64, j int, k *int) (above, atLeast int) {
-	w := (*[countWindow]float64)(yp[j:])
+	w := (*[countWindow]float64)(yp[j : j+countWindow])
 	a := window(xi, t, w)
 	j += a
 	if a == countWindow {
