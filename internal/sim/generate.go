@@ -112,7 +112,7 @@ func put(rec *metrics.Recording, name string, side metrics.Side, query string, r
 	if side == metrics.Canary {
 		scope = CanaryScope
 	}
-	expr, err := metrics.Expand(query, scope)
+	expr, err := metrics.Expand(query, scope, Step)
 	if err != nil {
 		return fmt.Errorf("metric %s: %w", name, err)
 	}
