@@ -98,7 +98,7 @@ func seriesRecording(rng *rand.Rand, sc Scenario, rec *metrics.Recording) error 
 				}
 				res.Series = append(res.Series, s)
 			}
-			if err := put(rec, name, side, Query(name), res); err != nil {
+			if err := put(rec, name, "", side, Query(name), res); err != nil {
 				return err
 			}
 		}
@@ -106,17 +106,18 @@ func seriesRecording(rng *rand.Rand, sc Scenario, rec *metrics.Recording) error 
 	return nil
 }
 
-// put stores one side's result under the query the config will send.
-func put(rec *metrics.Recording, name string, side metrics.Side, query string, res metrics.Result) error {
+// put stores one side's result under the query the config will send; part
+// names the query of a ratio metric ("numerator", "denominator"), "" for a series.
+func put(rec *metrics.Recording, name, part string, side metrics.Side, query string, res metrics.Result) error {
 	scope := BaselineScope
 	if side == metrics.Canary {
 		scope = CanaryScope
 	}
 	expr, err := metrics.Expand(query, scope, Step)
 	if err != nil {
-		return fmt.Errorf("metric %s: %w", name, err)
+		return fmt.Errorf("metric %s %s: %w", name, part, err)
 	}
-	rec.Put(metrics.Query{Metric: name, Side: side, Expr: expr, Start: End.Add(-Duration), End: End, Step: Step}, res, nil)
+	rec.Put(metrics.Query{Metric: name, Part: part, Side: side, Expr: expr, Start: End.Add(-Duration), End: End, Step: Step}, res, nil)
 	return nil
 }
 
@@ -128,9 +129,10 @@ func Recording(rng *rand.Rand, sc Scenario) (*metrics.Recording, error) {
 	}
 	var err error
 	if sc.IsCount() {
-		return nil, fmt.Errorf("scenario %s: count scenarios need kind: ratio recordings", sc.Name)
+		err = countRecording(rng, sc, rec)
+	} else {
+		err = seriesRecording(rng, sc, rec)
 	}
-	err = seriesRecording(rng, sc, rec)
 	return rec, err
 }
 
@@ -152,12 +154,20 @@ func Config(sc Scenario, rev1, rev1Keys bool) string {
 	if sc.Margin != "" {
 		margin = ", allowed_increase: " + sc.Margin
 	}
-	if sc.IsCount() {
-		return b.String()
-	}
 	test := ""
 	if rev1 && rev1Keys {
 		test = ", test: mann-whitney"
+	}
+	if sc.IsCount() {
+		if rev1 {
+			// Revision 1 had no counts: the error ratio as a series, as its docs taught.
+			fmt.Fprintf(&b, "  - {name: %s, query: '%s', fail_on: increase, critical: true, nan: zero%s%s}\n",
+				ErrorRatio, ErrorRatioQuery, margin, test)
+		} else {
+			fmt.Fprintf(&b, "  - {name: %s, kind: ratio, numerator: '%s', denominator: '%s', fail_on: increase, critical: true%s}\n",
+				Errors, ErrorsQuery, RequestsQuery, margin)
+		}
+		return b.String()
 	}
 	for i := 0; i < sc.Metrics; i++ {
 		crit := ""

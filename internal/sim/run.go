@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -222,25 +223,35 @@ func WriteRun(dir string, rng *rand.Rand, sc Scenario, rev1Keys bool) error {
 	return nil
 }
 
-// Supports reports whether the binary accepts the config text cfg over a run
-// of sc written into dir: false when it refuses the config (exit 2).
-func Supports(ctx context.Context, bin, dir string, sc Scenario, cfg string) (bool, error) {
+// Supports reports whether the binary judges the config text cfg over a run
+// of sc written into dir: false, with the binary's reason, when it refuses
+// the config (exit 2) or judges it an error.
+func Supports(ctx context.Context, bin, dir string, sc Scenario, cfg string) (ok bool, why string, err error) {
 	if err := WriteRun(dir, Rand(0, sc.Name, 0), sc, false); err != nil {
-		return false, err
+		return false, "", err
 	}
 	path := filepath.Join(dir, "probe.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		return false, err
+		return false, "", err
 	}
-	err := exec.CommandContext(ctx, bin, "judge", "-c", path, "--output", "json").Run()
+	cmd := exec.CommandContext(ctx, bin, "judge", "-c", path, "--output", "json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
 	var ee *exec.ExitError
 	switch {
-	case err == nil:
-		return true, nil
 	case errors.As(err, &ee) && ee.ExitCode() == 2:
-		return false, nil
-	case errors.As(err, &ee):
-		return true, nil
+		line, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+		return false, line, nil
+	case err != nil && !errors.As(err, &ee):
+		return false, "", fmt.Errorf("%s: %w", bin, err)
 	}
-	return false, fmt.Errorf("%s: %w", bin, err)
+	var r struct{ Verdict, Reason string }
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		return false, "", fmt.Errorf("%s judge -c %s: %w", bin, path, err)
+	}
+	if r.Verdict == "error" {
+		return false, r.Reason, nil
+	}
+	return true, "", nil
 }

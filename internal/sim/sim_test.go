@@ -142,9 +142,9 @@ func TestSharedDriftMovesBothSidesAlike(t *testing.T) {
 // TestConfigsLoad checks that every scenario's configs are valid and name
 // what the recording holds.
 func TestConfigsLoad(t *testing.T) {
-	for _, sc := range Scenarios() {
+	for _, sc := range append(Scenarios(), CountScenarios()...) {
 		dir := t.TempDir()
-		if err := WriteRun(dir, Rand(1, sc.Name, 0), sc, false); err != nil {
+		if err := WriteRun(dir, Rand(1, sc.Name, 0), sc, true); err != nil {
 			t.Fatal(err)
 		}
 		rec, err := metrics.ReadRecording(filepath.Join(dir, "recording.json"))
@@ -156,10 +156,24 @@ func TestConfigsLoad(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s: %v", sc.Name, file, err)
 			}
-			if len(cfg.Metrics) != sc.Metrics || !cfg.Metrics[0].Critical || cfg.Window.Step != Step {
+			if len(cfg.Metrics) != max(sc.Metrics, 1) || !cfg.Metrics[0].Critical || cfg.Window.Step != Step {
 				t.Errorf("%s %s: %d metrics (first critical: %v), step %s", sc.Name, file, len(cfg.Metrics), cfg.Metrics[0].Critical, cfg.Window.Step)
 			}
+			rev1 := file == "rev1.yaml"
+			if (cfg.MultipleTesting == "none") != rev1 || (cfg.MarginTest == "none") != rev1 {
+				t.Errorf("%s %s: multiple_testing %q, margin_test %q", sc.Name, file, cfg.MultipleTesting, cfg.MarginTest)
+			}
 			for _, m := range cfg.Metrics {
+				wantKind, wantTest := "series", "auto"
+				switch {
+				case sc.IsCount() && !rev1:
+					wantKind, wantTest = "ratio", m.Test
+				case rev1:
+					wantTest = "mann-whitney"
+				}
+				if m.Kind != wantKind || m.Test != wantTest {
+					t.Errorf("%s %s: %s is kind %q, test %q", sc.Name, file, m.Name, m.Kind, m.Test)
+				}
 				if rec.Metrics[m.Name] == nil {
 					t.Errorf("%s %s: metric %s not in the recording", sc.Name, file, m.Name)
 				}

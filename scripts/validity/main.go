@@ -74,23 +74,25 @@ func run(ctx context.Context, opt options, stdout, stderr io.Writer) (int, error
 	probe := sim.Scenarios()[0]
 	probe.Metrics = 1
 	rev1 := sim.Config(probe, true, true)
-	if b.Rev1Keys, err = sim.Supports(ctx, opt.bin, dir+"/probe", probe, rev1); err != nil {
+	var whyRev1, whyCounts string
+	if b.Rev1Keys, whyRev1, err = sim.Supports(ctx, opt.bin, dir+"/probe", probe, rev1); err != nil {
 		return 0, err
 	}
 	scenarios := sim.Scenarios()
-	counts, err := sim.Supports(ctx, opt.bin, dir+"/probe", sim.CountScenarios()[0], sim.Config(sim.CountScenarios()[0], false, b.Rev1Keys))
+	cs := sim.CountScenarios()[0]
+	counts, whyCounts, err := sim.Supports(ctx, opt.bin, dir+"/probe", cs, sim.Config(cs, false, b.Rev1Keys))
 	if err != nil {
-		counts = false // TODO(sim): until recordings hold ratio parts
+		return 0, err
 	}
 	if counts {
 		scenarios = append(scenarios, sim.CountScenarios()...)
 	}
 	fmt.Fprintf(stdout, "verdict validity benchmark: %d runs per scenario, seed %d, 1 h at 15 s, binary %s\n\n", opt.runs, opt.seed, opt.bin)
 	if !b.Rev1Keys {
-		fmt.Fprintln(stdout, "note: this binary refuses test:/multiple_testing:/margin_test: (revision 1): both columns are revision 1's test")
+		fmt.Fprintf(stdout, "note: this binary refuses test:/multiple_testing:/margin_test: (%s): both columns are revision 1's test\n", whyRev1)
 	}
 	if !counts {
-		fmt.Fprintln(stdout, "note: this binary has no kind: ratio: count scenarios left out")
+		fmt.Fprintf(stdout, "note: this binary cannot judge kind: ratio (%s): count scenarios left out\n", whyCounts)
 	}
 	header := "| scenario | data | target | default: promote / inconclusive / abort | revision 1: promote / inconclusive / abort |"
 	rule := "|---|---|---|---|---|"
