@@ -58,27 +58,37 @@ func BenchmarkParseSample(b *testing.B) {
 			b.Fatalf("%s: parseSample %v (%v), ParseFloat %v (%v)", v, got, err, want, werr)
 		}
 	}
-	b.Run("parseSample", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			for _, v := range vals {
-				if _, err := parseSample(v); err != nil {
-					b.Fatal(err)
-				}
+	runValues(b, "parseSample", len(vals), func() error {
+		for _, v := range vals {
+			if _, err := parseSample(v); err != nil {
+				return err
 			}
 		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(vals)), "ns/value")
+		return nil
 	})
-	b.Run("strconv.ParseFloat", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			for _, v := range vals {
-				if _, err := strconv.ParseFloat(string(v), 64); err != nil {
-					b.Fatal(err)
-				}
+	runValues(b, "strconv.ParseFloat", len(vals), func() error {
+		for _, v := range vals {
+			if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+				return err
 			}
 		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(vals)), "ns/value")
+		return nil
+	})
+}
+
+// runValues runs f, which parses n values, as sub-benchmark name.
+func runValues(b *testing.B, name string, n int, f func() error) {
+	b.Run(name, func(b *testing.B) {
+		cpu0 := processCPU()
+		for b.Loop() {
+			if err := f(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/value")
+		if cpu := processCPU() - cpu0; cpu > 0 {
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*n), "cpu-ns/value")
+		}
 	})
 }
 
@@ -175,10 +185,14 @@ func runBytes(b *testing.B, name string, size int, f func() error) {
 	b.Run(name, func(b *testing.B) {
 		b.SetBytes(int64(size))
 		b.ReportAllocs()
+		cpu0 := processCPU()
 		for b.Loop() {
 			if err := f(); err != nil {
 				b.Fatal(err)
 			}
+		}
+		if cpu := processCPU() - cpu0; cpu > 0 {
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 		}
 	})
 }
