@@ -62,11 +62,29 @@ type Prometheus struct {
 	backoffMax  time.Duration
 }
 
+// Option tunes NewPrometheus.
+type Option func(*options)
+
+type options struct {
+	getenv func(string) string
+}
+
+// WithGetenv gives the source the environment to read bearer_token_env
+// from (os.Getenv, or a test's map). The metrics package reads no
+// environment of its own: without this option bearer_token_env is an error.
+func WithGetenv(getenv func(string) string) Option {
+	return func(o *options) { o.getenv = getenv }
+}
+
 // NewPrometheus builds a source from the config: the URL, timeout, retries,
 // headers, bearer token, basic auth and TLS. Credential files and the
 // token's environment variable are checked now, so a missing one is a
 // config error rather than a failed query.
-func NewPrometheus(cfg config.Prometheus) (*Prometheus, error) {
+func NewPrometheus(cfg config.Prometheus, opts ...Option) (*Prometheus, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("prometheus.url %q: want an http:// or https:// URL with a host", redactURL(cfg.URL))
@@ -80,18 +98,19 @@ func NewPrometheus(cfg config.Prometheus) (*Prometheus, error) {
 	if cfg.Concurrency < 0 {
 		return nil, fmt.Errorf("prometheus.concurrency %d: must not be negative", cfg.Concurrency)
 	}
-	httpCfg, secrets, err := httpClientConfig(cfg)
+	httpCfg, secrets, err := httpClientConfig(cfg, o.getenv)
 	if err != nil {
 		return nil, err
 	}
 	if pw, ok := u.User.Password(); ok {
-		secrets = append(secrets, pw)
+		// Go sends a URL's user:password as basic auth.
+		secrets = append(secrets, basicSecrets(u.User.Username(), pw)...)
 	}
 	rt, err := newRoundTripper(httpCfg)
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Transport: rt}
+	hc := &http.Client{Transport: rt, CheckRedirect: sameServerRedirects}
 	client, err := api.NewClient(api.Config{Address: cfg.URL, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus.url: %w", err)
@@ -143,7 +162,7 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, p.queryError(q, "bad_data", err.Error(), 0, 1, nil)
 	}
-	st := stitcher{start: q.Start, end: q.End}
+	st := stitcher{start: q.Start, end: q.End, clean: p.serverText}
 	for _, r := range ranges {
 		if err := p.fetchRange(ctx, q, r, &st); err != nil {
 			return Result{}, err
@@ -174,7 +193,7 @@ func (p *Prometheus) fetchRange(ctx context.Context, q Query, r v1.Range, st *st
 			wait = f.retryAfter
 		}
 		p.log.Info("prometheus query failed, retrying", "metric", q.Metric, "side", string(q.Side),
-			"kind", f.kind, "error", p.scrub(f.msg), "attempt", attempt, "wait", wait.Round(time.Millisecond))
+			"kind", f.kind, "error", truncateRunes(p.serverText(f.msg), maxMsgRunes), "attempt", attempt, "wait", wait.Round(time.Millisecond))
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -199,7 +218,7 @@ func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (*ran
 	resp, err := p.post(actx, "/api/v1/query_range", args)
 	defer p.release(resp)
 	if err != nil || resp.status/100 != 2 {
-		return nil, classify(err, resp, actx, p.timeout)
+		return nil, p.classify(err, resp, actx)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.contentType); mt != "" && mt != "application/json" {
 		return nil, &failure{kind: "invalid response", status: resp.status, msg: fmt.Sprintf("non-JSON response (HTTP %d, %s)", resp.status, mt)}
@@ -332,6 +351,7 @@ func splitRange(start, end time.Time, step time.Duration, maxPoints int) ([]v1.R
 // stitcher joins the matrices of consecutive chunks, series by label set,
 // keeping the points within [start, end].
 type stitcher struct {
+	clean    func(string) string // what is kept of a server's string (serverText)
 	start    time.Time
 	end      time.Time
 	index    map[string]int
@@ -343,17 +363,17 @@ type stitcher struct {
 
 func (st *stitcher) add(body *rangeBody) {
 	for _, w := range body.warnings {
-		st.warn(w)
+		st.warn(st.clean(w))
 	}
 	for _, i := range body.infos {
-		st.warn("info: " + i)
+		st.warn("info: " + st.clean(i))
 	}
 	if st.index == nil {
 		st.index = map[string]int{}
 	}
 	for _, ds := range body.series {
 		if ds.histograms > 0 {
-			st.warn(fmt.Sprintf("series %s has native histogram samples, which verdict does not compare; they were left out", LabelString(ds.labels)))
+			st.warn(st.clean(fmt.Sprintf("series %s has native histogram samples, which verdict does not compare; they were left out", LabelString(ds.labels))))
 		}
 		// A frontend aligning the range to its step grid answers up to a step
 		// outside it (checkBody allows that); those points are not the window's.
@@ -369,7 +389,11 @@ func (st *stitcher) add(body *rangeBody) {
 		i, ok := st.index[ds.key]
 		if !ok {
 			st.index[ds.key] = len(st.series)
-			st.series = append(st.series, Series{Labels: ds.labels, Points: ds.points})
+			labels := make(map[string]string, len(ds.labels))
+			for k, v := range ds.labels {
+				labels[st.clean(k)] = st.clean(v)
+			}
+			st.series = append(st.series, Series{Labels: labels, Points: ds.points})
 			st.keys = append(st.keys, ds.key)
 			continue
 		}
@@ -455,6 +479,3 @@ func errAs[T error](err error) (T, bool) {
 	ok := errors.As(err, &t)
 	return t, ok
 }
-
-// oneLine collapses whitespace so that a query or message fits one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -34,7 +34,7 @@ type QueryError struct {
 	// "execution", "timeout", "internal", "unavailable"), "http 502" and the
 	// like for HTTP errors without a Prometheus body, "timeout" for no answer
 	// within the timeout, "connection refused", "network", "tls",
-	// "invalid response" or "canceled".
+	// "invalid response", "partial", "redirect" or "canceled".
 	Kind     string
 	Status   int    // HTTP status, 0 when no response arrived
 	Msg      string // the server's message or the network error, credentials removed
@@ -60,7 +60,7 @@ func (e *QueryError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
-	fmt.Fprintf(&b, "; query: %s", oneLine(e.Query))
+	fmt.Fprintf(&b, "; query: %s", OneLine(e.Query))
 	return b.String()
 }
 
@@ -79,18 +79,8 @@ func (e *QueryError) Retryable() bool {
 func (p *Prometheus) queryError(q Query, kind, msg string, status, attempts int, err error) *QueryError {
 	return &QueryError{
 		Metric: q.Metric, Part: q.Part, Side: q.Side, Query: q.Expr, Server: p.server,
-		Kind: kind, Status: status, Msg: p.scrub(oneLine(msg)), Attempts: attempts, Err: err,
+		Kind: kind, Status: status, Msg: truncateRunes(p.serverText(msg), maxMsgRunes), Attempts: attempts, Err: err,
 	}
-}
-
-// scrub replaces every credential in s by "<secret>".
-func (p *Prometheus) scrub(s string) string {
-	for _, sec := range p.secrets {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, "<secret>")
-		}
-	}
-	return s
 }
 
 // failure is one failed attempt, classified.
@@ -105,18 +95,18 @@ type failure struct {
 
 // classify turns a failed attempt into a failure: its kind, a message fit
 // for one line, and whether to retry.
-func classify(err error, resp *response, actx context.Context, timeout time.Duration) *failure {
+func (p *Prometheus) classify(err error, resp *response, actx context.Context) *failure {
 	if errors.Is(err, context.DeadlineExceeded) || (actx.Err() == context.DeadlineExceeded) {
-		return &failure{kind: "timeout", msg: fmt.Sprintf("no response within %s", timeout), retry: true, err: err}
+		return &failure{kind: "timeout", msg: fmt.Sprintf("no response within %s", p.timeout), retry: true, err: err}
 	}
 	if resp.status != 0 {
-		return classifyResponse(err, resp)
+		return p.classifyResponse(err, resp)
 	}
 	return classifyNetwork(err)
 }
 
 // classifyResponse handles a failure that came with an HTTP response.
-func classifyResponse(err error, resp *response) *failure {
+func (p *Prometheus) classifyResponse(err error, resp *response) *failure {
 	f := &failure{status: resp.status, err: err}
 	f.retry = resp.status == http.StatusTooManyRequests || resp.status >= 500
 	if resp.status == http.StatusTooManyRequests || resp.status == http.StatusServiceUnavailable {
@@ -181,7 +171,7 @@ func classifyResponse(err error, resp *response) *failure {
 	default:
 		f.msg = fmt.Sprintf("non-JSON response (HTTP %d, %s)", resp.status, mediaType)
 	}
-	if summary := summarize(resp.body, mediaType); summary != "" {
+	if summary := p.summarize(resp.body, mediaType); summary != "" {
 		f.msg += ": " + summary
 	}
 	return f
@@ -192,10 +182,20 @@ var (
 	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
 )
 
+// maxSummaryBytes is how much of an error body summarize reads.
+const maxSummaryBytes = 64 << 10
+
 // summarize returns a short, one-line gist of an error body: an HTML page's
-// title, else its first text, cut to 160 characters.
-func summarize(body []byte, mediaType string) string {
-	s := string(body)
+// title, else its first text. Credentials are scrubbed from the body before
+// anything else (before white space is folded, before it is cut to
+// maxSummaryRunes), so that no cut or fold can leave part of one visible.
+func (p *Prometheus) summarize(body []byte, mediaType string) string {
+	var s string
+	if len(body) > maxSummaryBytes {
+		s = p.scrubCut(string(body[:maxSummaryBytes]))
+	} else {
+		s = p.scrub(string(body))
+	}
 	if strings.Contains(mediaType, "html") || strings.HasPrefix(strings.TrimSpace(s), "<") {
 		if m := titleRE.FindStringSubmatch(s); m != nil {
 			s = m[1]
@@ -203,11 +203,7 @@ func summarize(body []byte, mediaType string) string {
 			s = tagRE.ReplaceAllString(s, " ")
 		}
 	}
-	s = oneLine(s)
-	if r := []rune(s); len(r) > 160 {
-		s = string(r[:160]) + "…"
-	}
-	return s
+	return truncateRunes(OneLine(s), maxSummaryRunes)
 }
 
 // classifyNetwork handles a failure without an HTTP response.
@@ -227,6 +223,8 @@ func classifyNetwork(err error) *failure {
 		netTimeout net.Error
 	)
 	switch {
+	case errors.Is(err, errRedirect):
+		f.kind, f.retry = "redirect", false
 	case errors.Is(err, syscall.ECONNREFUSED):
 		f.kind = "connection refused"
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid),

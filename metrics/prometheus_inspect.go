@@ -116,7 +116,7 @@ func (p *Prometheus) MatchScope(ctx context.Context, scope string, start, end ti
 	names, _, _, err := p.api.LabelValues(actx, model.MetricNameLabel, []string{sel}, start, end)
 	if err != nil {
 		q := Query{Metric: "(scope)", Expr: sel}
-		f := classify(err, resp, actx, p.timeout)
+		f := p.classify(err, resp, actx)
 		return 0, p.queryError(q, f.kind, f.msg, f.status, 1, f.err)
 	}
 	return len(names), nil

@@ -2,12 +2,14 @@ package metrics_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -349,8 +351,9 @@ func TestPrometheusAuthAndTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertFixturePoints(t, res, fixtureSeries("demo_latency_seconds", map[string]string{"version": "v2"}))
-		if s := p.Secrets(); len(s) != 1 || s[0] != "hunter2-correct" {
-			t.Fatalf("Secrets() = %q, want the password", s)
+		b64 := base64.StdEncoding.EncodeToString([]byte("ci:hunter2-correct"))
+		if s := p.Secrets(); !slices.Equal(s, []string{"Basic " + b64, b64, "hunter2-correct"}) {
+			t.Fatalf("Secrets() = %q, want the password and its Authorization header forms", s)
 		}
 	})
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,13 +47,18 @@ func reply(status int, contentType, body string) func(http.ResponseWriter, *http
 	}
 }
 
+// testEnv is the environment the tests' sources read bearer_token_env from.
+var testEnv = map[string]string{"VERDICT_TEST_PROM_TOKEN": "env-token-456", "VERDICT_TEST_EMPTY": ""}
+
+func testGetenv(k string) string { return testEnv[k] }
+
 func fakeSource(t *testing.T, cfg config.Prometheus, responses ...func(http.ResponseWriter, *http.Request)) (*Prometheus, *fake) {
 	t.Helper()
 	f := &fake{responses: responses}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	cfg.URL = srv.URL
-	p, err := NewPrometheus(cfg)
+	p, err := NewPrometheus(cfg, WithGetenv(testGetenv))
 	if err != nil {
 		t.Fatalf("NewPrometheus: %v", err)
 	}
@@ -225,7 +231,6 @@ func TestPrometheusAuthHeadersAndSecrets(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")
 	os.WriteFile(tokenFile, []byte("file-token-123\n"), 0o600)
-	t.Setenv("VERDICT_TEST_PROM_TOKEN", "env-token-456")
 
 	echo := func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Scope-OrgID") != "team-a" || !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") ||
@@ -234,8 +239,8 @@ func TestPrometheusAuthHeadersAndSecrets(t *testing.T) {
 			return
 		}
 		// A server that echoes credentials back in its error message.
-		reply(500, "application/json", fmt.Sprintf(`{"status":"error","errorType":"internal","error":"bad token %s for org %s"}`,
-			strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), r.Header.Get("X-Scope-OrgID")))(w, r)
+		reply(500, "application/json", fmt.Sprintf(`{"status":"error","errorType":"internal","error":"bad token %s for org %s (header %s)"}`,
+			strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), r.Header.Get("X-Scope-OrgID"), r.Header.Get("Authorization")))(w, r)
 	}
 	for name, cfg := range map[string]config.Prometheus{
 		"bearer_token_file": {BearerTokenFile: tokenFile, Headers: map[string]string{"X-Scope-OrgID": "team-a"}},
@@ -244,12 +249,16 @@ func TestPrometheusAuthHeadersAndSecrets(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p, _ := fakeSource(t, cfg, echo)
 			secrets := p.Secrets()
-			if len(secrets) != 2 || secrets[1] != "team-a" || (secrets[0] != "file-token-123" && secrets[0] != "env-token-456") {
-				t.Fatalf("Secrets() = %q, want the token and the header value", secrets)
+			tok := "file-token-123"
+			if cfg.BearerTokenEnv != "" {
+				tok = "env-token-456"
+			}
+			if want := []string{"Bearer " + tok, tok, "team-a"}; !slices.Equal(secrets, want) {
+				t.Fatalf("Secrets() = %q, want %q: the token, its header value and the custom header's value, longest first", secrets, want)
 			}
 			_, err := p.Fetch(context.Background(), testWindow)
 			qe := queryErr(t, err)
-			if qe.Kind != "internal" || !strings.Contains(err.Error(), "bad token <secret> for org <secret>") {
+			if qe.Kind != "internal" || !strings.Contains(err.Error(), "bad token <secret> for org <secret> (header <secret>)") {
 				t.Fatalf("error %q: want the server's message with credentials masked", err)
 			}
 			for _, s := range secrets {
@@ -280,7 +289,6 @@ func TestNewPrometheusRejectsBadConfig(t *testing.T) {
 	empty := filepath.Join(dir, "empty")
 	os.WriteFile(empty, nil, 0o600)
 	missing := filepath.Join(dir, "missing")
-	t.Setenv("VERDICT_TEST_EMPTY", "")
 	base := "http://127.0.0.1:9090"
 	tests := []struct {
 		name string
@@ -295,6 +303,7 @@ func TestNewPrometheusRejectsBadConfig(t *testing.T) {
 		{"negative timeout", config.Prometheus{URL: base, Timeout: -time.Second}, "prometheus.timeout"},
 		{"token env unset", config.Prometheus{URL: base, BearerTokenEnv: "VERDICT_TEST_UNSET_VAR"}, "VERDICT_TEST_UNSET_VAR is unset or empty"},
 		{"token env empty", config.Prometheus{URL: base, BearerTokenEnv: "VERDICT_TEST_EMPTY"}, "VERDICT_TEST_EMPTY is unset or empty"},
+		{"token env without an environment", config.Prometheus{URL: base, BearerTokenEnv: "PATH"}, "no environment to read PATH from"},
 		{"token file missing", config.Prometheus{URL: base, BearerTokenFile: missing}, "prometheus.bearer_token_file"},
 		{"token file empty", config.Prometheus{URL: base, BearerTokenFile: empty}, "is empty"},
 		{"token file and env", config.Prometheus{URL: base, BearerTokenFile: exists, BearerTokenEnv: "X"}, "not both"},
@@ -310,7 +319,11 @@ func TestNewPrometheusRejectsBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewPrometheus(tt.cfg)
+			opts := []Option{WithGetenv(testGetenv)}
+			if strings.Contains(tt.name, "without an environment") {
+				opts = nil
+			}
+			_, err := NewPrometheus(tt.cfg, opts...)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one containing %q", err, tt.want)
 			}
@@ -329,8 +342,9 @@ func TestNewPrometheusDefaultsAndURLSecret(t *testing.T) {
 	if p.timeout != DefaultTimeout || p.Concurrency() != DefaultConcurrency || p.retries != 0 {
 		t.Fatalf("timeout %s, concurrency %d, retries %d; want defaults", p.timeout, p.Concurrency(), p.retries)
 	}
-	if s := p.Secrets(); len(s) != 1 || s[0] != "url-pass" {
-		t.Fatalf("Secrets() = %q, want the URL's password", s)
+	b64 := "Y2k6dXJsLXBhc3M=" // base64("ci:url-pass"), as Go sends a URL's user:password
+	if s := p.Secrets(); !slices.Equal(s, []string{"Basic " + b64, b64, "url-pass"}) {
+		t.Fatalf("Secrets() = %q, want the URL's password and its basic-auth header forms", s)
 	}
 	if strings.Contains(p.server, "url-pass") {
 		t.Fatalf("server %q shows the password", p.server)

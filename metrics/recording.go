@@ -291,6 +291,13 @@ func (r *Recording) Write(w io.Writer) error {
 	return encodeRecording(w, r)
 }
 
+// ErrRecordingMismatch marks a query the recording cannot answer as the
+// config asks: it recorded another query (other scopes, say), another
+// step, or a window that covers only part of the one asked for. Judging such a
+// recording would judge other data than the config describes, so the
+// metric is `error`; callers find it with errors.Is.
+var ErrRecordingMismatch = errors.New("the recording does not match the config")
+
 // RecordingSource serves queries from a recording.
 type RecordingSource struct {
 	Rec *Recording
@@ -298,7 +305,9 @@ type RecordingSource struct {
 
 // Fetch returns the recorded series of q's metric, part and side, limited to
 // q's window. A metric, part or side missing from the recording is
-// ErrNotRecorded; a recorded failure is returned as an error.
+// ErrNotRecorded; a recorded failure is returned as an error; a recorded
+// query other than q's, another step, or a window that covers only part of
+// q's is ErrRecordingMismatch. A q without Expr (or Step) is not checked for it.
 func (s RecordingSource) Fetch(ctx context.Context, q Query) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
@@ -311,11 +320,14 @@ func (s RecordingSource) Fetch(ctx context.Context, q Query) (Result, error) {
 		return Result{}, fmt.Errorf("metric %q %s: %w", q.Metric, q.Side, ErrNotRecorded)
 	}
 	if rq.Error != "" {
-		return Result{}, fmt.Errorf("recorded failure: %s", rq.Error)
+		return Result{}, fmt.Errorf("recorded failure: %s", OneLine(rq.Error))
 	}
-	res := Result{Warnings: rq.Warnings}
-	if q.Expr != "" && rq.Query != q.Expr {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("recorded query differs from the config's: %s", rq.Query))
+	if err := s.matches(q, rq); err != nil {
+		return Result{}, err
+	}
+	res := Result{}
+	for _, w := range rq.Warnings {
+		res.Warnings = append(res.Warnings, OneLine(w))
 	}
 	for _, rs := range rq.Series {
 		// Points are in time order (validated): take the window's part without copying.
@@ -326,4 +338,37 @@ func (s RecordingSource) Fetch(ctx context.Context, q Query) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// matches checks that rq answers q: the same query text, the same step, and
+// a recorded range that covers q's.
+func (s RecordingSource) matches(q Query, rq *RecordedQuery) error {
+	name := fmt.Sprintf("metric %q", q.Metric)
+	if q.Part != "" {
+		name += " " + q.Part
+	}
+	name += " (" + string(q.Side) + ")"
+	if q.Expr != "" && rq.Query != q.Expr {
+		return fmt.Errorf("%s: %w: it recorded the query %s, the config sends %s", name, ErrRecordingMismatch, OneLine(rq.Query), OneLine(q.Expr))
+	}
+	if step := time.Duration(s.Rec.Window.Step); q.Step != 0 && step != q.Step {
+		return fmt.Errorf("%s: %w: it was recorded at step %s, the config asks for %s", name, ErrRecordingMismatch, step, q.Step)
+	}
+	start, end := rq.Start, rq.End
+	if start.IsZero() || end.IsZero() { // a hand-written recording: its window, shifted for the baseline
+		start, end = s.Rec.Window.Start, s.Rec.Window.End
+		if q.Side == Baseline {
+			off := time.Duration(s.Rec.Window.BaselineOffset)
+			start, end = start.Add(-off), end.Add(-off)
+		}
+	}
+	// A window the recording covers only in part would be judged on part of
+	// its data; one it does not reach at all gives no data (nodata), which
+	// never promotes.
+	overlaps := !q.Start.After(end) && !q.End.Before(start)
+	if !q.Start.IsZero() && overlaps && (q.Start.Before(start) || q.End.After(end)) {
+		return fmt.Errorf("%s: %w: it covers %s to %s, the config asks for %s to %s", name, ErrRecordingMismatch,
+			fmtTime(start), fmtTime(end), fmtTime(q.Start), fmtTime(q.End))
+	}
+	return nil
 }

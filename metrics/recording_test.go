@@ -114,9 +114,69 @@ func TestRecordingSourceFetch(t *testing.T) {
 			t.Errorf("%+v: %v, want ErrNotRecorded", q, err)
 		}
 	}
-	res, _ = src.Fetch(context.Background(), Query{Metric: `lat"ency`, Side: Baseline, Expr: "different", Start: t0, End: t0.Add(time.Hour)})
-	if len(res.Warnings) != 2 || !strings.Contains(res.Warnings[1], "differs") {
-		t.Errorf("warnings %q", res.Warnings)
+}
+
+// TestRecordingSourceMismatch: a recording that holds another query than
+// the config sends (other scopes), another step, or a window that does not
+// cover the one asked for is an error naming both, never judged.
+func TestRecordingSourceMismatch(t *testing.T) {
+	rec := sampleRecording()
+	src := RecordingSource{Rec: rec}
+	t0 := rec.Window.Start
+	recorded := rec.Metrics[`lat"ency`].Baseline.Query
+	ok := Query{Metric: `lat"ency`, Side: Baseline, Expr: recorded, Start: t0, End: t0.Add(time.Hour), Step: 30 * time.Second}
+	if res, err := src.Fetch(context.Background(), ok); err != nil || len(res.Series) != 1 {
+		t.Fatalf("the recorded query, step and window: %+v, %v", res, err)
+	}
+	for _, c := range []struct {
+		name string
+		edit func(q *Query)
+		want string
+	}{
+		{"other scopes", func(q *Query) { q.Expr = `m{v="2"}` }, `metric "lat\"ency" (baseline): the recording does not match the config: it recorded the query m{v="1"} <script>, the config sends m{v="2"}`},
+		{"another step", func(q *Query) { q.Step = time.Minute }, "it was recorded at step 30s, the config asks for 1m0s"},
+		{"a window ending later", func(q *Query) { q.End = q.End.Add(time.Minute) }, "it covers 2024-01-01T00:00:00Z to 2024-01-01T01:00:00Z, the config asks for 2024-01-01T00:00:00Z to 2024-01-01T01:01:00Z"},
+		{"a window starting earlier", func(q *Query) { q.Start = q.Start.Add(-time.Minute) }, "the config asks for 2023-12-31T23:59:00Z to"},
+		{"a part's other query", func(q *Query) { q.Metric, q.Part, q.Expr = "errors", "numerator", "x" }, `metric "errors" numerator (baseline): the recording does not match the config: it recorded the query numerator{baseline}, the config sends x`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q := ok
+			c.edit(&q)
+			_, err := src.Fetch(context.Background(), q)
+			if !errors.Is(err, ErrRecordingMismatch) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want ErrRecordingMismatch with %q", err, c.want)
+			}
+		})
+	}
+	// A window the recording does not reach at all gives no data (nodata).
+	q := ok
+	q.Start, q.End = t0.Add(-48*time.Hour), t0.Add(-47*time.Hour)
+	if res, err := src.Fetch(context.Background(), q); err != nil || len(res.Series) != 0 {
+		t.Fatalf("a window outside the recording: %+v, %v; want no data", res, err)
+	}
+	// A window within the recording's is judged from its part.
+	q = ok
+	q.Start = t0.Add(30 * time.Second)
+	if res, err := src.Fetch(context.Background(), q); err != nil || len(res.Series[0].Points) != 3 {
+		t.Fatalf("a window within the recording: %+v, %v", res, err)
+	}
+}
+
+// TestRecordingSourceTextIsOneLine: warnings and errors a recording holds
+// (hand-written, say) come out as one line without control characters.
+func TestRecordingSourceTextIsOneLine(t *testing.T) {
+	rec := sampleRecording()
+	m := rec.Metrics[`lat"ency`]
+	m.Baseline.Warnings = []string{"w\n::error::INJECTED\x1b[2J"}
+	m.Canary.Error = "bad\r\n::stop-commands::x"
+	src := RecordingSource{Rec: rec}
+	res, err := src.Fetch(context.Background(), Query{Metric: `lat"ency`, Side: Baseline})
+	if err != nil || len(res.Warnings) != 1 || res.Warnings[0] != "w ::error::INJECTED[2J" {
+		t.Errorf("warnings %q, %v", res.Warnings, err)
+	}
+	_, err = src.Fetch(context.Background(), Query{Metric: `lat"ency`, Side: Canary})
+	if err == nil || err.Error() != "recorded failure: bad ::stop-commands::x" {
+		t.Errorf("error %q", err)
 	}
 }
 

@@ -173,7 +173,7 @@ func source(e *env, cfg *config.Config, rec *metrics.Recording) (*dataSource, er
 	if cfg.Source.Prometheus == nil {
 		return nil, usageErr(fmt.Errorf("%s: source: set prometheus.url or recording", cfg.Path))
 	}
-	p, err := metrics.NewPrometheus(*cfg.Source.Prometheus)
+	p, err := metrics.NewPrometheus(*cfg.Source.Prometheus, metrics.WithGetenv(e.getenv))
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("%s: source.prometheus: %w", cfg.Path, err))
 	}

@@ -7,6 +7,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/verdict-ci/verdict/internal/faultproxy"
@@ -100,6 +103,66 @@ func TestFailClosedServerData(t *testing.T) {
 			checkFailClosed(t, r, judge.ExitError, []string{"latency"}, c.cause)
 			if n := p.Count(matchLatencyCanary, "rewrite"); n != 1 {
 				t.Errorf("%d rewritten answers, want 1", n)
+			}
+		})
+	}
+}
+
+// TestFailClosedRecordingForOtherScopes judges the healthy example's
+// recording (which promotes with its own config) with a config whose
+// canary scope differs, given as source.recording, as --recording and as
+// VERDICT_RECORDING: every metric is `error` naming the recorded query and
+// the one the config sends (exit 4), never judged as if it were the config's data.
+func TestFailClosedRecordingForOtherScopes(t *testing.T) {
+	rec, err := filepath.Abs(filepath.Join(filepath.Dir(healthy), "recording.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(readFile(t, healthy))
+	other := strings.Replace(src, `version="v1.5.1"`, `version="v9.9.9"`, 1)
+	other = strings.Replace(other, "recording: recording.json", "recording: "+rec, 1)
+	if other == src {
+		t.Fatal("the example config changed: no canary scope to replace")
+	}
+	cfg := filepath.Join(t.TempDir(), "canary.yaml")
+	if err := os.WriteFile(cfg, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, nil, "judge", "-c", healthy); code != judge.ExitPromote {
+		t.Fatalf("the example with its own config: exit %d, want 0\n%s", code, stderr)
+	}
+	noRec := strings.Replace(other, "recording: "+rec, "prometheus: {url: http://127.0.0.1:1}", 1)
+	noRecCfg := filepath.Join(t.TempDir(), "canary.yaml")
+	if err := os.WriteFile(noRecCfg, []byte(noRec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, run := range map[string]func() fcRun{
+		"source.recording": func() fcRun { return judgeWithReport(t, cfg) },
+		"--recording":      func() fcRun { return judgeWithReport(t, noRecCfg, "--recording", rec) },
+		"VERDICT_RECORDING": func() fcRun {
+			path := filepath.Join(t.TempDir(), "report.json")
+			var r fcRun
+			r.code, r.stdout, r.stderr = runCLI(t, []string{"VERDICT_RECORDING=" + rec}, "judge", "-c", noRecCfg, "--report", "json="+path)
+			r.json = readFile(t, path)
+			if err := json.Unmarshal(r.json, &r.rep); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := run()
+			if r.code != judge.ExitError || r.rep.Verdict != "error" {
+				t.Fatalf("exit %d, verdict %q; want 4, error\n%s", r.code, r.rep.Verdict, r.stderr)
+			}
+			for _, m := range r.rep.Metrics {
+				if m.Classification != "error" || !strings.Contains(m.Canary.Error, `the recording does not match the config: it recorded the query `) ||
+					!strings.Contains(m.Canary.Error, `version="v1.5.1"`) || !strings.Contains(m.Canary.Error, `the config sends `) || !strings.Contains(m.Canary.Error, `version="v9.9.9"`) {
+					t.Errorf("%s: %s, canary error %q; want error naming both queries", m.Name, m.Classification, m.Canary.Error)
+				}
+				if m.Baseline.Error != "" {
+					t.Errorf("%s: the baseline's query is the same, yet: %s", m.Name, m.Baseline.Error)
+				}
 			}
 		})
 	}

@@ -223,6 +223,11 @@ func TestEnvOverride(t *testing.T) {
 	if code != judge.ExitInconclusive {
 		t.Fatalf("exit %d, want 3:\n%s", code, out)
 	}
+	// One the recording covers only in part is an error naming both windows.
+	code, out, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2024-01-01T01:30:00Z"}, "judge", "-c", healthy)
+	if code != judge.ExitError || !strings.Contains(out, "the recording does not match the config: it covers 2024-01-01T00:00:00Z to 2024-01-01T01:00:00Z, the config asks for 2024-01-01T00:30:00Z to 2024-01-01T01:30:00Z") {
+		t.Fatalf("exit %d, want 4 naming both windows:\n%s", code, out)
+	}
 	// A flag beats the environment.
 	code, _, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2020-01-01T00:00:00Z"}, "judge", "-c", healthy, "--end", "2024-01-01T01:00:00Z")
 	if code != judge.ExitPromote {
