@@ -27,53 +27,51 @@ func arNoise(r *rand.Rand, e []float64, phi, sigma float64) {
 	}
 }
 
-// latencyDiffs simulates per-timestamp differences canary − baseline of a
-// latency (lognormal around 200 ms, log-noise sd 0.1, AR(1) phi per side);
-// the canary is slower by the factor lift.
-func latencyDiffs(r *rand.Rand, phi, lift float64) []float64 {
-	eb, ec := make([]float64, simPoints), make([]float64, simPoints)
-	arNoise(r, eb, phi, 0.1)
-	arNoise(r, ec, phi, 0.1)
-	d := make([]float64, simPoints)
-	for i := range d {
-		d[i] = 0.2*lift*math.Exp(ec[i]) - 0.2*math.Exp(eb[i])
+// latency simulates each side's latency per timestamp (lognormal around
+// 200 ms, log-noise sd 0.1, AR(1) phi per side) and hist points of the
+// baseline's history before them; the canary is slower by the factor lift.
+func latency(r *rand.Rand, phi, lift float64, hist int) (h, b, c []float64) {
+	bh, c := make([]float64, hist+simPoints), make([]float64, simPoints)
+	arNoise(r, bh, phi, 0.1)
+	arNoise(r, c, phi, 0.1)
+	for i := range bh {
+		bh[i] = 0.2 * math.Exp(bh[i])
 	}
-	return d
+	for i := range c {
+		c[i] = 0.2 * lift * math.Exp(c[i])
+	}
+	return bh[:hist], bh[hist:], c
 }
 
-// blockLengthFor is the smallest L whose block means' lag-1 autocorrelation
-// under AR(1) phi is at most 0.25 (the sim's stand-in for the judge's rule).
-func blockLengthFor(phi float64) int {
-	for l := 1; ; l++ {
-		v, c := 0.0, 0.0
-		for i := 0; i < l; i++ {
-			for j := 0; j < l; j++ {
-				v += math.Pow(phi, math.Abs(float64(i-j)))
-				c += math.Pow(phi, float64(j+l-i))
-			}
-		}
-		if c/v <= 0.25 {
-			return l
-		}
-	}
-}
+// seriesFirst is how many differences the watch collects before it fixes
+// the block length (judge's seqFirstPoints).
+const seriesFirst = 16
 
-// seriesRun replays one rollout through a SeriesSequential tracking "canary
-// higher" (null 0, Greater) and returns the minute of the first check at which
-// the anytime p-value is at most alpha, or 0 when it never is.
-func seriesRun(d []float64, l int, o SeriesOptions, alpha float64) int {
+// seriesRun replays one rollout as the watch does: the block length from the
+// baseline's history and the first seriesFirst pairs (SeriesBlockLength),
+// then a SeriesSequential tracking "canary higher" (null 0, Greater). It
+// returns the minute of the first check at which the anytime p-value is at
+// most alpha, or 0 when it never is, and the block length.
+func seriesRun(hist, b, c []float64, o SeriesOptions, alpha float64) (int, int) {
+	l := SeriesBlockLength(hist, b[:seriesFirst], c[:seriesFirst])
 	s, err := NewSeriesSequential(l, o)
 	if err != nil {
 		panic(err)
 	}
+	s.History(hist)
 	h := s.Track(0, Greater)
-	for c := 1; c <= simChecks; c++ {
-		s.Push(d[(c-1)*simCheckPoints : c*simCheckPoints]...)
+	pushed := 0
+	for k := 1; k <= simChecks; k++ {
+		if k*simCheckPoints < seriesFirst {
+			continue
+		}
+		s.Push(b[pushed:k*simCheckPoints], c[pushed:k*simCheckPoints])
+		pushed = k * simCheckPoints
 		if s.Evidence(h).P <= alpha {
-			return c
+			return k, l
 		}
 	}
-	return 0
+	return 0, l
 }
 
 // countRun replays one rollout of request errors: per minute, each side gets
@@ -137,6 +135,8 @@ func summarize(minutes []int) simSummary {
 	sort.Float64s(t)
 	return simSummary{rejected: float64(rej) / float64(len(minutes)), median: t[len(t)/2]}
 }
+
+func (s simSummary) rate() string { return fmt.Sprintf("%.2f%%", 100*s.rejected) }
 
 func (s simSummary) String() string {
 	return fmt.Sprintf("%5.1f%% rejected, median %4.1f min", 100*s.rejected, s.median)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -11,7 +12,7 @@ import (
 
 func simReps(t *testing.T, full int) int {
 	if testing.Short() {
-		return full / 4
+		return full / 8
 	}
 	return full
 }
@@ -24,14 +25,18 @@ func TestTMixtureMeanOneUnderNull(t *testing.T) {
 		for _, g := range []float64{0.1, 0.5, 4} {
 			st := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}
 			// t = tan θ over (−π/2, π/2), dt = (1 + t²) dθ
-			const steps = 200000
-			sum, h := 0.0, math.Pi/steps
+			const steps = 40000
+			sum, plus, h := 0.0, 0.0, math.Pi/steps
 			for i := 1; i < steps; i++ {
 				tv := math.Tan(-math.Pi/2 + float64(i)*h)
 				sum += math.Exp(tMixtureLogBF(n, tv, g)+st.LogProb(tv)) * (1 + tv*tv) * h
+				plus += math.Exp(tMixtureLogBFPlus(n, tv, g)+st.LogProb(tv)) * (1 + tv*tv) * h
 			}
 			if math.Abs(sum-1) > 1e-3 {
 				t.Errorf("n=%v g=%v: E[BF] under H0 = %.6f, want 1", n, g, sum)
+			}
+			if math.Abs(plus-1) > 1e-3 {
+				t.Errorf("n=%v g=%v: E[BF₊] under H0 = %.6f, want 1", n, g, plus)
 			}
 		}
 	}
@@ -135,11 +140,12 @@ func TestSeriesSequentialBlocksAndBurnIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := s.Track(0, Greater)
-	s.Push(1, 1.1, math.NaN(), 0.9, 1.2, 1, 0.8) // NaN skipped: two blocks and one point
+	zeros := make([]float64, 8)
+	s.Push(zeros, []float64{1, 1.1, math.NaN(), 0.9, 1.2, 1, 0.8}) // NaN skipped: two blocks and one point
 	if s.Blocks() != 2 || s.Evidence(h).E != 1 {
 		t.Fatalf("after 2 blocks: blocks=%d E=%v, want 2 and no evidence during burn-in", s.Blocks(), s.Evidence(h).E)
 	}
-	s.Push(1.1, 0.9, 1.3)
+	s.Push(zeros, []float64{1.1, 0.9, 1.3})
 	if s.Blocks() != 3 || !(s.Evidence(h).E > 1) {
 		t.Fatalf("after 3 clearly positive blocks: blocks=%d E=%v, want evidence > 1", s.Blocks(), s.Evidence(h).E)
 	}
@@ -157,14 +163,14 @@ func TestSeriesSequentialBlocksAndBurnIn(t *testing.T) {
 // Incremental feeding gives the same evidence as feeding everything at once.
 func TestSeriesSequentialIncremental(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
-	d := latencyDiffs(r, 0.5, 1.1)
+	_, bs, cs := latency(r, 0.5, 1.1, 0)
 	a, _ := NewSeriesSequential(4, SeriesOptions{})
 	b, _ := NewSeriesSequential(4, SeriesOptions{})
 	ha, hb := a.Track(0.001, Greater), b.Track(0.001, Greater)
-	for i := 0; i < len(d); i += 7 {
-		a.Push(d[i:min(i+7, len(d))]...)
+	for i := 0; i < len(bs); i += 7 {
+		a.Push(bs[i:min(i+7, len(bs))], cs[i:min(i+7, len(cs))])
 	}
-	b.Push(d...)
+	b.Push(bs, cs)
 	if a.Evidence(ha) != b.Evidence(hb) {
 		t.Errorf("incremental %+v != at once %+v", a.Evidence(ha), b.Evidence(hb))
 	}
@@ -177,33 +183,41 @@ func TestSequentialSimulation(t *testing.T) {
 	reps := simReps(t, 2000)
 	const alpha = 0.05
 	slack := 3 * math.Sqrt(alpha*(1-alpha)/float64(reps))
-	rows := [][]string{{"scenario", "L", "H0 (α=0.05)", "+20% (α=0.005)"}}
+	rows := [][]string{{"scenario", "L (median)", "H0, α=0.05", "H0, α=0.005", "+20% / 2×, α=0.005"}}
 	for i, phi := range []float64{0, 0.5, 0.8} {
-		l := blockLengthFor(phi)
-		r := rand.New(rand.NewPCG(uint64(10+i), 1))
-		h0, h1 := make([]int, reps), make([]int, reps)
-		for k := range reps {
-			h0[k] = seriesRun(latencyDiffs(r, phi, 1), l, SeriesOptions{}, alpha)
-			h1[k] = seriesRun(latencyDiffs(r, phi, 1.2), l, SeriesOptions{}, 0.005)
-		}
-		s0, s1 := summarize(h0), summarize(h1)
-		rows = append(rows, []string{fmt.Sprintf("latency AR(1) φ=%.1f", phi), fmt.Sprint(l), s0.String(), s1.String()})
-		if s0.rejected > alpha+slack {
-			t.Errorf("φ=%v: false rejection %.3f > α=%v", phi, s0.rejected, alpha)
-		}
-		if phi <= 0.5 && s1.rejected < 0.9 {
-			t.Errorf("φ=%v: +20%% detected in %.3f of runs, want ≥ 0.9", phi, s1.rejected)
+		for _, hist := range []int{0, 60} {
+			r := rand.New(rand.NewPCG(uint64(10+i), uint64(hist)))
+			h0, h0s, h1, ls := make([]int, reps), make([]int, reps), make([]int, reps), make([]int, reps)
+			for k := range reps {
+				hb, b, c := latency(r, phi, 1, hist)
+				h0[k], ls[k] = seriesRun(hb, b, c, SeriesOptions{}, alpha)
+				h0s[k], _ = seriesRun(hb, b, c, SeriesOptions{}, 0.005)
+				hb, b, c = latency(r, phi, 1.2, hist)
+				h1[k], _ = seriesRun(hb, b, c, SeriesOptions{}, 0.005)
+			}
+			sort.Ints(ls)
+			s0, s0s, s1 := summarize(h0), summarize(h0s), summarize(h1)
+			name := fmt.Sprintf("latency AR(1) φ=%.1f, %d min history", phi, hist/4)
+			rows = append(rows, []string{name, fmt.Sprint(ls[reps/2]), s0.rate(), s0s.rate(), s1.String()})
+			if (hist > 0 || phi <= 0.5) && s0.rejected > alpha+slack {
+				t.Errorf("%s: false rejection %.3f > α=%v", name, s0.rejected, alpha)
+			}
+			if phi <= 0.5 && s1.rejected < 0.9 {
+				t.Errorf("%s: +20%% detected in %.3f of runs, want ≥ 0.9", name, s1.rejected)
+			}
 		}
 	}
 	for i, rps := range []float64{5, 20, 100} {
 		r := rand.New(rand.NewPCG(uint64(20+i), 2))
-		h0, h1 := make([]int, reps), make([]int, reps)
+		h0, h0s, h1 := make([]int, reps), make([]int, reps), make([]int, reps)
 		for k := range reps {
-			h0[k] = countRun(r, rps, 0.005, 1, 0, alpha)
+			seed := r.Uint64()
+			h0[k] = countRun(rand.New(rand.NewPCG(seed, 1)), rps, 0.005, 1, 0, alpha)
+			h0s[k] = countRun(rand.New(rand.NewPCG(seed, 1)), rps, 0.005, 1, 0, 0.005)
 			h1[k] = countRun(r, rps, 0.005, 2, 0, 0.005)
 		}
-		s0, s1 := summarize(h0), summarize(h1)
-		rows = append(rows, []string{fmt.Sprintf("errors 0.5%% %v req/s", rps), "-", s0.String(), "2×: " + s1.String()})
+		s0, s0s, s1 := summarize(h0), summarize(h0s), summarize(h1)
+		rows = append(rows, []string{fmt.Sprintf("errors 0.5%%, %v req/s", rps), "-", s0.rate(), s0s.rate(), s1.String()})
 		if s0.rejected > alpha+slack {
 			t.Errorf("%v req/s: false rejection %.3f > α=%v", rps, s0.rejected, alpha)
 		}

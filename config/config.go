@@ -75,6 +75,9 @@ type Window struct {
 	End      time.Time     `mapstructure:"end"`
 	Duration time.Duration `mapstructure:"duration"`
 	Step     time.Duration `mapstructure:"step"`
+	// Anchored is true when window.start or window.end was given rather
+	// than defaulted: `verdict watch` starts at Start then, else now.
+	Anchored bool `mapstructure:"-"`
 }
 
 // Scope is one side's label matcher text, substituted for {{ .Scope }}.

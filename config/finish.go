@@ -136,6 +136,7 @@ func (l *loader) window(cfg *Config) {
 			le = unset
 		}
 	}
+	w.Anchored = ls != unset || le != unset
 	switch {
 	case ls != unset && le != unset:
 		w.Duration = w.End.Sub(w.Start)

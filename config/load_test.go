@@ -39,6 +39,7 @@ func TestLoadSpecExample(t *testing.T) {
 			End:      time.Date(2024, 1, 1, 1, 0, 0, 0, time.UTC),
 			Duration: time.Hour,
 			Step:     time.Minute,
+			Anchored: true, // window.end is given
 		},
 		Baseline:        Scope{Scope: `version="v1.4.2"`},
 		Canary:          Scope{Scope: `version="v1.5.0"`},
