@@ -1,5 +1,6 @@
-# verdict: the image of the GitHub Action (action.yml builds it from here) and
-# of `docker run verdict-ci/verdict judge -c canary.yaml`.
+# verdict built from source: the GitHub Action's image in a fork (action.yml with
+# image: Dockerfile; releases run the prebuilt image from Dockerfile.release) and
+# `docker run verdict judge -c canary.yaml`.
 #
 #   docker build -t verdict .                 # distroless static: CA certificates, no shell
 #   docker build --target ci -t verdict:ci .  # the same binary with a busybox shell at /busybox/sh,

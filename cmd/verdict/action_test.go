@@ -148,12 +148,13 @@ func TestActionInputParsing(t *testing.T) {
 	}
 }
 
-// TestActionEntrypointMatchesCLI: action.yml runs the Dockerfile's image with
-// args the CLI knows, and the image's entrypoint is the verdict binary.
+// TestActionEntrypointMatchesCLI: action.yml runs the release image (or,
+// in a fork, the Dockerfile's) with args the CLI knows, and the image's
+// entrypoint is the verdict binary.
 func TestActionEntrypointMatchesCLI(t *testing.T) {
 	a := readActionYAML(t)
-	if a.Runs.Using != "docker" || a.Runs.Image != "Dockerfile" {
-		t.Fatalf("runs = %+v, want a docker action built from Dockerfile", a.Runs)
+	if a.Runs.Using != "docker" || !releaseImage.MatchString(a.Runs.Image) {
+		t.Fatalf("runs = %+v, want a docker action running a pinned release image (release_test.go)", a.Runs)
 	}
 	if len(a.Runs.Args) == 0 {
 		t.Fatal("action.yml passes no args to the entrypoint")

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// releaseImage is how action.yml names the image it runs: a release's, pinned to a version.
+var releaseImage = regexp.MustCompile(`^docker://ghcr\.io/verdict-ci/verdict:(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$`)
+
+type workflow struct {
+	Jobs map[string]struct {
+		Needs any `yaml:"needs"`
+		Steps []struct {
+			Name string            `yaml:"name"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+// TestReleasePins: the action and the GitLab component run the same
+// release's images, the ones GoReleaser publishes.
+func TestReleasePins(t *testing.T) {
+	m := releaseImage.FindStringSubmatch(readActionYAML(t).Runs.Image)
+	if m == nil {
+		t.Fatalf("action.yml's image is not a pinned release image")
+	}
+	version := m[1]
+	var tmpl struct {
+		Spec struct {
+			Inputs map[string]struct {
+				Default any `yaml:"default"`
+			} `yaml:"inputs"`
+		} `yaml:"spec"`
+	}
+	docs := strings.SplitN(string(readFile(t, "../../templates/verdict.yml")), "\n---\n", 2)
+	if err := yaml.Unmarshal([]byte(docs[0]), &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tmpl.Spec.Inputs["image"].Default, "ghcr.io/verdict-ci/verdict:"+version+"-debug"; got != want {
+		t.Errorf("the GitLab component's default image is %v, want %s (the action's version, -debug)", got, want)
+	}
+	// The Kubernetes examples use the same release.
+	cmd := exec.Command("../../scripts/pin-release.sh", "--check", version)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("scripts/pin-release.sh --check %s: %v\n%s", version, err, out)
+	}
+	gr := string(readFile(t, "../../.goreleaser.yaml"))
+	for _, want := range []string{"- ghcr.io/verdict-ci/verdict\n", `- "{{ .Version }}"`, `- "{{ .Version }}-debug"`, "linux/amd64", "linux/arm64"} {
+		if !strings.Contains(gr, want) {
+			t.Errorf(".goreleaser.yaml does not publish %s", want)
+		}
+	}
+}
+
+// TestPinRelease: scripts/pin-release.sh rewrites both pins and --check
+// tells a matching tag from another.
+func TestPinRelease(t *testing.T) {
+	root := t.TempDir()
+	files := []string{"action.yml", "templates/verdict.yml", "examples/flagger/Dockerfile.loadtester"}
+	yamls, _ := filepath.Glob("../../examples/argo-rollouts/*.yaml")
+	for _, y := range yamls {
+		files = append(files, strings.TrimPrefix(y, "../../"))
+	}
+	for _, f := range files {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, f), readFile(t, "../../"+f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pin := func(args ...string) (int, string) {
+		cmd := exec.Command("../../scripts/pin-release.sh", args...)
+		cmd.Env = append(os.Environ(), "PIN_ROOT="+root)
+		out, _ := cmd.CombinedOutput()
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	if code, out := pin("v2.3.4"); code != 0 {
+		t.Fatalf("pin-release.sh v2.3.4: exit %d\n%s", code, out)
+	}
+	action := string(readFile(t, filepath.Join(root, "action.yml")))
+	gitlab := string(readFile(t, filepath.Join(root, "templates/verdict.yml")))
+	if !strings.Contains(action, "\n  image: docker://ghcr.io/verdict-ci/verdict:2.3.4\n") || !strings.Contains(gitlab, "default: ghcr.io/verdict-ci/verdict:2.3.4-debug\n") {
+		t.Fatalf("pins not rewritten:\n%s\n%s", action, gitlab)
+	}
+	argo := string(readFile(t, filepath.Join(root, "examples/argo-rollouts/analysis-template.yaml")))
+	flagger := string(readFile(t, filepath.Join(root, "examples/flagger/Dockerfile.loadtester")))
+	if !strings.Contains(argo, "image: ghcr.io/verdict-ci/verdict:2.3.4-debug\n") || !strings.Contains(flagger, "FROM ghcr.io/verdict-ci/verdict:2.3.4 AS verdict") {
+		t.Errorf("the examples' images are not pinned:\n%s\n%s", argo, flagger)
+	}
+	if code, out := pin("--check", "v2.3.4"); code != 0 {
+		t.Errorf("--check v2.3.4 after pinning it: exit %d\n%s", code, out)
+	}
+	if code, out := pin("--check", "2.3.5"); code != 1 || !strings.Contains(out, "scripts/pin-release.sh 2.3.5") {
+		t.Errorf("--check 2.3.5: exit %d, want 1 and the command that fixes it\n%s", code, out)
+	}
+	if code, _ := pin("latest"); code != 2 {
+		t.Errorf("pin-release.sh latest: exit %d, want 2", code)
+	}
+}
+
+// TestReleaseWorkflow: a tag must match the pins, the source build (a
+// fork's action) is tested before publishing and the pinned image after.
+func TestReleaseWorkflow(t *testing.T) {
+	var wf workflow
+	if err := yaml.Unmarshal(readFile(t, "../../.github/workflows/release.yml"), &wf); err != nil {
+		t.Fatal(err)
+	}
+	runs := func(job string) []string {
+		var out []string
+		for _, s := range wf.Jobs[job].Steps {
+			out = append(out, s.Run+s.Uses)
+		}
+		return out
+	}
+	if !slices.ContainsFunc(runs("pins"), func(r string) bool { return strings.Contains(r, `scripts/pin-release.sh --check "${GITHUB_REF_NAME}"`) }) {
+		t.Error("the pins job does not check the tag against the pins")
+	}
+	if wf.Jobs["action-image"].Needs != "pins" || wf.Jobs["published"].Needs != "goreleaser" {
+		t.Errorf("job order: action-image needs %v, published needs %v", wf.Jobs["action-image"].Needs, wf.Jobs["published"].Needs)
+	}
+	steps := runs("action-image")
+	sed := slices.IndexFunc(steps, func(r string) bool { return strings.Contains(r, "image: Dockerfile") })
+	use := slices.Index(steps, "./")
+	if sed < 0 || use < sed {
+		t.Fatalf("action-image does not switch action.yml to the Dockerfile before running it: %q", steps)
+	}
+	// Run that step on a copy of action.yml: the result is the action built from source.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "action.yml"), readFile(t, "../../action.yml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-e", "-c", steps[sed])
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the workflow's switch to the Dockerfile: %v\n%s", err, out)
+	}
+	var a actionYAML
+	if err := yaml.Unmarshal(readFile(t, filepath.Join(dir, "action.yml")), &a); err != nil || a.Runs.Image != "Dockerfile" || a.Runs.Using != "docker" {
+		t.Errorf("after the switch runs = %+v (%v), want image Dockerfile", a.Runs, err)
+	}
+	if !slices.Contains(runs("published"), "./") {
+		t.Error("the published job does not run the action with its pinned image")
+	}
+}
