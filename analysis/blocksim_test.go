@@ -131,14 +131,15 @@ func simTable(w io.Writer, reps int, seed uint64, rule blockRule) map[string]sim
 // TestBlockedFalsePositive checks, with a fixed seed, that signed-rank tests
 // on block means of A/A paired differences keep their false 'high' rate near
 // α = 0.01 where the series hold at least eight autocorrelation times (at
-// most 2.5% with 2,000 runs, whose binomial noise is ±0.3% at 1.5%), stay
+// most 3% with 2,000 runs: the rates measured with 20,000 runs are at most
+// 1.9%, and the binomial noise of 2,000 is ±0.3%; 4% with 500 runs), stay
 // bounded where they do not (AR(1) 0.95, or 0.9 at 120 points: the blocks
 // are then shorter than 2τ, see docs/statistics.md), and leave enough blocks
 // at one hour of 15 s points.
 func TestBlockedFalsePositive(t *testing.T) {
-	reps, slack := 2000, 0.0
+	reps, slack := 2000, 0.005
 	if testing.Short() {
-		reps, slack = 500, 0.01
+		reps, slack = 500, 0.015
 	}
 	var sb strings.Builder
 	res := simTable(&sb, reps, 11, BlockLength)

@@ -39,12 +39,24 @@ type signedRanks struct {
 // the positive ones are two ascending runs of |x - d|, merged here as R's
 // rank(abs(x - d)) orders them.
 func signedRankAt(x []float64, d float64) signedRanks {
+	r, _, _ := signedRankGap(x, d, &mergeBuf{})
+	return r
+}
+
+// signedRankGap is signedRankAt and, when no |x - d| is tied or zero, the
+// distances from d down and up to the nearest Walsh averages (x[i] + x[j])/2
+// in exact arithmetic (0 otherwise): moving d by less than that changes no
+// sign and no order among the |x - d| (see rankCache for the rounding margin).
+func signedRankGap(x []float64, d float64, m *mergeBuf) (r signedRanks, down, up float64) {
 	neg := sort.Search(len(x), func(i int) bool { return x[i]-d >= 0 })
 	pos := sort.Search(len(x), func(i int) bool { return x[i]-d > 0 })
-	r := signedRanks{n: neg + len(x) - pos, zeros: pos > neg}
-	if v, ok := untiedV(x, d, neg, pos); ok {
+	r = signedRanks{n: neg + len(x) - pos, zeros: pos > neg}
+	if v, down, up, ok := untiedV(x, d, neg, pos, m); ok {
 		r.v = v
-		return r
+		if r.zeros {
+			return r, 0, 0
+		}
+		return r, down, up
 	}
 	i, j := neg-1, pos // next negative (walking down) and next positive
 	rank := 0          // ranks assigned so far
@@ -76,47 +88,85 @@ func signedRankAt(x []float64, d float64) signedRanks {
 			r.tieSum += cube(int64(t))
 		}
 	}
-	return r
+	return r, 0, 0
 }
 
-// untiedV is V for x - d when no two |x - d| are equal (ok), in one
-// branch-free merge: the rank of the k-th smallest positive difference is k
-// plus the number of negative ones smaller in absolute value, so V =
-// P(P+1)/2 + #{(negative a, positive b): |a| < b}. Negative differences are
-// x[:neg], positive ones x[pos:].
-func untiedV(x []float64, d float64, neg, pos int) (float64, bool) {
-	p := x[pos:]
-	if !distinctShifted(x[:neg], d) || !distinctShifted(p, d) {
-		return 0, false
+// untiedV is V for x - d when no two |x - d| are equal (ok): the rank of
+// the k-th smallest positive difference is k plus the number of negative
+// ones smaller in absolute value, so V = P(P+1)/2 + #{(negative a, positive
+// b): |a| < b}, counted by one merge (mergeBuf.count). Negative differences
+// are x[:neg], positive ones x[pos:]. down and up bound the distances from d
+// to the nearest Walsh averages below and above it: half the smallest gap
+// between the two runs (a cross pair's Walsh average is that far from d), and
+// at most the smallest negative (down) or positive (up) difference, where a
+// sign changes.
+func untiedV(x []float64, d float64, neg, pos int, m *mergeBuf) (v, down, up float64, ok bool) {
+	if !m.fill(x, d, neg, pos) {
+		return 0, 0, 0, false
 	}
-	np := len(p)
-	var pairs, tie int
-	i, j := neg-1, 0
-	for i >= 0 && j < np {
-		a, b := -(x[i] - d), p[j]-d
-		lt := b2i(a < b)
-		tie |= b2i(a == b)
-		pairs += lt * (np - j)
-		i -= lt
-		j += 1 - lt
+	pairs, tie, gap := m.count()
+	if tie {
+		return 0, 0, 0, false
 	}
-	if tie != 0 {
-		return 0, false
+	up, down = gap/2, gap/2
+	if neg > 0 {
+		down = min(down, m.a[0])
+	}
+	np := len(x) - pos
+	if np > 0 {
+		up = min(up, m.b[0])
 	}
 	pf := float64(np)
-	return pf*(pf+1)/2 + float64(pairs), true
+	return pf*(pf+1)/2 + float64(pairs), down, up, true
 }
 
-// distinctShifted reports whether the ascending values x are distinct after
-// subtracting d in float64, as R's rank sees them (distinct x collapse when
-// |d| is far larger than their spacing).
-func distinctShifted(x []float64, d float64) bool {
-	for k := 1; k < len(x); k++ {
-		if x[k]-d == x[k-1]-d {
-			return false
+// rankCache evaluates signedRankAt on one ascending sample at many d, as R's
+// root finder asks for it, reusing an earlier answer for a d within the
+// radius of an earlier untied evaluation. The answer is then the same to
+// the bit: no sign or order among the |x - d| changes in exact arithmetic,
+// and the margin kept (8 ulps of the largest |x - d|) exceeds what rounding
+// x - d can move, while the sample's spacing is wider still, so no two
+// values collapse. Near a root the solver's steps fall into the same few
+// gaps between Walsh averages: four in five evaluations are answered here.
+type rankCache struct {
+	x       []float64
+	scale   float64 // max |x|
+	spacing float64 // the smallest difference between neighbours of x
+	ents    [8]cached
+	next    int
+	buf     *mergeBuf
+}
+
+type cached struct {
+	lo, hi float64 // open interval of d with the same answer (empty when lo >= hi)
+	r      signedRanks
+}
+
+func newRankCache(x []float64, buf *mergeBuf) *rankCache {
+	c := &rankCache{x: x, spacing: math.Inf(1), buf: buf}
+	for k, v := range x {
+		c.scale = max(c.scale, math.Abs(v))
+		if k > 0 {
+			c.spacing = min(c.spacing, v-x[k-1])
 		}
 	}
-	return true
+	return c
+}
+
+// at is signedRankAt(c.x, d).
+func (c *rankCache) at(d float64) signedRanks {
+	for _, e := range c.ents {
+		if e.lo < d && d < e.hi {
+			return e.r
+		}
+	}
+	r, down, up := signedRankGap(c.x, d, c.buf)
+	margin := 8 * 0x1p-52 * (c.scale + math.Abs(d) + max(down, up))
+	if down > margin && up > margin && c.spacing > margin {
+		c.ents[c.next] = cached{lo: d - (down - margin), hi: d + (up - margin), r: r}
+		c.next = (c.next + 1) % len(c.ents)
+	}
+	return r
 }
 
 // exact reports whether R uses the exact null distribution: fewer than 50
@@ -242,21 +292,30 @@ func SignedRankCI(x []float64, confidence float64) (SignedRankInterval, error) {
 	if !(confidence > 0 && confidence < 1) {
 		return SignedRankInterval{}, fmt.Errorf("analysis: confidence %v is not between 0 and 1", confidence)
 	}
-	s := finiteSorted(x)
+	// One block: the sorted finite values and the merge's two runs.
+	block := make([]float64, 0, 3*len(x)+2)
+	for _, v := range x {
+		if isFinite(v) {
+			block = append(block, v)
+		}
+	}
+	s := block[:len(block):len(block)]
 	if len(s) == 0 {
 		return SignedRankInterval{}, fmt.Errorf("%w: x has no finite values", ErrEmpty)
 	}
+	buf := &mergeBuf{a: block[len(s) : len(s) : 2*len(s)+1], b: block[2*len(s)+1 : 2*len(s)+1 : 3*len(s)+2]}
+	sortFloats(s, buf.a[:len(s)])
 	lo, hi := s[0], s[len(s)-1]
 	if math.IsInf(hi-lo, 0) || math.IsInf(lo+lo, 0) || math.IsInf(hi+hi, 0) {
 		return SignedRankInterval{}, ErrOverflow
 	}
-	r := signedRankAt(s, 0)
+	r, _, _ := signedRankGap(s, 0, buf)
 	// R's interval uses the nonzero values only.
 	nz := slices.DeleteFunc(s, func(v float64) bool { return v == 0 })
 	if r.exact() {
 		return exactSignedRankCI(nz, confidence), nil
 	}
-	return asymptoticSignedRankCI(nz, confidence), nil
+	return asymptoticSignedRankCI(nz, confidence, buf), nil
 }
 
 // exactSignedRankCI is R's exact branch over the n < 50 ascending, nonzero,
@@ -306,7 +365,7 @@ func medianSorted(s []float64) float64 {
 
 // asymptoticSignedRankCI is R's asymptotic branch over the ascending nonzero
 // values x (possibly none).
-func asymptoticSignedRankCI(x []float64, confidence float64) SignedRankInterval {
+func asymptoticSignedRankCI(x []float64, confidence float64, buf *mergeBuf) SignedRankInterval {
 	nan := math.NaN()
 	ci := SignedRankInterval{Estimate: nan, Low: nan, High: nan, Method: MethodAsymptotic}
 	if len(x) == 0 {
@@ -316,8 +375,9 @@ func asymptoticSignedRankCI(x []float64, confidence float64) SignedRankInterval 
 	// w is R's W(d) for the two-sided interval: the continuity-corrected
 	// score of x - d. R sets correct <- FALSE before it finds the estimate,
 	// so the estimate is the root of the uncorrected score w0.
-	w := func(d float64) float64 { return signedRankAt(x, d).z(TwoSided) }
-	w0 := func(d float64) float64 { return signedRankAt(x, d).zUncorrected() }
+	c := newRankCache(x, buf)
+	w := func(d float64) float64 { return c.at(d).z(TwoSided) }
+	w0 := func(d float64) float64 { return c.at(d).zUncorrected() }
 	wLo := w(lo)
 	wHi := nan
 	if !math.IsNaN(wLo) && !math.IsInf(wLo, 0) {

@@ -229,6 +229,32 @@ func bruteSignedRanks(x []float64, d float64) signedRanks {
 	return r
 }
 
+// testSample is n ascending values of one kind: normal (0), integers in
+// [-3, 3] (1), normal rounded to quarters (2), 1e16 plus even integers, so
+// neighbours collapse when shifted (3), normal×10 rounded (4), 1e9 plus
+// thousandths (5).
+func testSample(r *rand.Rand, n, kind int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		v := r.NormFloat64()
+		switch kind {
+		case 1:
+			v = float64(r.IntN(7) - 3)
+		case 2:
+			v = math.Round(v*4) / 4
+		case 3:
+			v = 1e16 + float64(r.IntN(64))*2
+		case 4:
+			v = math.Round(v * 10)
+		case 5:
+			v = 1e9 + v*1e-3
+		}
+		x[i] = v
+	}
+	slices.Sort(x)
+	return x
+}
+
 // TestSignedRankAtBrute checks the O(n) merge (and its untied fast path)
 // against the pairwise definition, at shifts that create zeros and ties
 // (data values, Walsh averages) and at shifts large enough to collapse
@@ -237,26 +263,43 @@ func TestSignedRankAtBrute(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for trial := range 400 {
 		n := 1 + r.IntN(40)
-		x := make([]float64, n)
-		for i := range x {
-			switch trial % 4 {
-			case 0:
-				x[i] = r.NormFloat64()
-			case 1:
-				x[i] = float64(r.IntN(7) - 3)
-			case 2:
-				x[i] = math.Round(r.NormFloat64()*4) / 4
-			default:
-				x[i] = 1e16 + float64(r.IntN(64))*2
-			}
-		}
-		slices.Sort(x)
+		x := testSample(r, n, trial%4)
 		ds := []float64{0, r.NormFloat64(), x[r.IntN(n)], (x[r.IntN(n)] + x[r.IntN(n)]) / 2, 0.5, 3e16}
 		for _, d := range ds {
 			got, want := signedRankAt(x, d), bruteSignedRanks(x, d)
 			if got != want {
 				t.Fatalf("x %v, d %v: %+v, want %+v", x, d, got, want)
 			}
+		}
+	}
+}
+
+// TestRankCache checks that the cache answers exactly as a fresh evaluation
+// at the points R's solver visits and at random points between them, on
+// untied, tied and large-magnitude samples.
+func TestRankCache(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for trial := range 60 {
+		n := 2 + r.IntN(300)
+		x := testSample(r, n, []int{0, 4, 5}[trial%3])
+		c := newRankCache(x, &mergeBuf{})
+		var visited []float64
+		w := func(d float64) float64 {
+			visited = append(visited, d)
+			got, want := c.at(d), signedRankAt(x, d)
+			if got != want {
+				t.Fatalf("trial %d: at(%v) = %+v, fresh %+v", trial, d, got, want)
+			}
+			return got.z(TwoSided)
+		}
+		lo, hi := x[0], x[n-1]
+		if lo == hi {
+			continue
+		}
+		zeroin(func(d float64) float64 { return w(d) - 1.5 }, lo, hi, w(lo)-1.5, w(hi)-1.5, 1e-12)
+		for range 200 {
+			a, b := visited[r.IntN(len(visited))], visited[r.IntN(len(visited))]
+			w(a + (b-a)*r.Float64())
 		}
 	}
 }
