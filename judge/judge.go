@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -23,30 +22,98 @@ type Fetched struct {
 	Err    error
 }
 
-// Data is both sides of one metric.
+// Data is what the source returned for one metric: both sides of its
+// query, or of each of its parts for a kind with several queries.
 type Data struct {
+	// Baseline and Canary are the part "" (a series metric's one query).
+	Baseline, Canary Fetched
+	// Parts holds the other parts (ratio: numerator and denominator).
+	Parts []PartData
+}
+
+// PartData is both sides of one named part of a metric.
+type PartData struct {
+	Name             string
 	Baseline, Canary Fetched
 }
 
-// Queries builds the two range queries (baseline, canary) of every metric, in
-// config order: queries[2*i] is metric i's baseline, queries[2*i+1] its canary.
+// Part returns both sides of the named part ("" for Baseline and Canary);
+// a part the data do not hold is an error on both sides.
+func (d Data) Part(name string) PartData {
+	if name == "" {
+		return PartData{Baseline: d.Baseline, Canary: d.Canary}
+	}
+	for _, p := range d.Parts {
+		if p.Name == name {
+			return p
+		}
+	}
+	err := fmt.Errorf("no data fetched for the %s", name)
+	return PartData{Name: name, Baseline: Fetched{Err: err}, Canary: Fetched{Err: err}}
+}
+
+// set stores one fetched side of a part.
+func (d *Data) set(part string, side metrics.Side, f Fetched) {
+	at := func(p *PartData) {
+		if side == metrics.Baseline {
+			p.Baseline = f
+		} else {
+			p.Canary = f
+		}
+	}
+	if part == "" {
+		pd := PartData{Baseline: d.Baseline, Canary: d.Canary}
+		at(&pd)
+		d.Baseline, d.Canary = pd.Baseline, pd.Canary
+		return
+	}
+	for i := range d.Parts {
+		if d.Parts[i].Name == part {
+			at(&d.Parts[i])
+			return
+		}
+	}
+	d.Parts = append(d.Parts, PartData{Name: part})
+	at(&d.Parts[len(d.Parts)-1])
+}
+
+// failed lists the sides whose query failed, in part order.
+func (d Data) failed() []PartData {
+	var out []PartData
+	for _, p := range append([]PartData{{Baseline: d.Baseline, Canary: d.Canary}}, d.Parts...) {
+		if p.Baseline.Err != nil || p.Canary.Err != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Queries builds the range queries of every metric, in config order: for
+// each metric, each part of its kind (Kind.Parts), the baseline's query and
+// then the canary's.
 func Queries(cfg *config.Config) ([]metrics.Query, error) {
 	start, end := cfg.Window.Start, cfg.Window.End
 	off := cfg.Baseline.Offset
 	qs := make([]metrics.Query, 0, 2*len(cfg.Metrics))
 	for _, m := range cfg.Metrics {
-		b, err := metrics.Expand(m.Query, cfg.Baseline.Scope, cfg.Window.Step)
-		if err != nil {
-			return nil, fmt.Errorf("metrics[%s]: baseline %w", m.Name, err)
+		for _, part := range kindOf(m).Parts(m) {
+			what := "query"
+			if part.Name != "" {
+				what = part.Name
+			}
+			b, err := metrics.Expand(part.Query, cfg.Baseline.Scope, cfg.Window.Step)
+			if err != nil {
+				return nil, fmt.Errorf("metrics[%s]: baseline %s: %w", m.Name, what, err)
+			}
+			c, err := metrics.Expand(part.Query, cfg.Canary.Scope, cfg.Window.Step)
+			if err != nil {
+				return nil, fmt.Errorf("metrics[%s]: canary %s: %w", m.Name, what, err)
+			}
+			qs = append(qs,
+				metrics.Query{Metric: m.Name, Part: part.Name, Side: metrics.Baseline, Expr: b, Start: start.Add(-off), End: end.Add(-off), Step: cfg.Window.Step},
+				metrics.Query{Metric: m.Name, Part: part.Name, Side: metrics.Canary, Expr: c, Start: start, End: end, Step: cfg.Window.Step},
+			)
 		}
-		c, err := metrics.Expand(m.Query, cfg.Canary.Scope, cfg.Window.Step)
-		if err != nil {
-			return nil, fmt.Errorf("metrics[%s]: canary %w", m.Name, err)
-		}
-		qs = append(qs,
-			metrics.Query{Metric: m.Name, Side: metrics.Baseline, Expr: b, Start: start.Add(-off), End: end.Add(-off), Step: cfg.Window.Step},
-			metrics.Query{Metric: m.Name, Side: metrics.Canary, Expr: c, Start: start, End: end, Step: cfg.Window.Step},
-		)
 	}
 	return qs, nil
 }
@@ -61,60 +128,66 @@ type RunOptions struct {
 	NoCharts bool
 }
 
-// Run fetches every metric's two sides from src, at most opt.Concurrency
-// queries at a time, and judges each metric as soon as both its sides have
-// arrived, while later queries are still in flight. The report is the same
-// as Judge's over the same data, whatever the order queries finish in
-// (without Points when opt.NoCharts is set).
+// Run fetches every metric's queries from src, at most opt.Concurrency at
+// a time, and tests each metric as soon as all its queries have arrived,
+// while later queries are still in flight; the run-level step (Holm, the
+// classification, the score) follows once every metric is tested. The
+// report is the same as Judge's over the same data, whatever the order
+// queries finish in (without Points when opt.NoCharts is set). A cancelled
+// ctx makes the verdict error: whatever arrived, never promote.
 func Run(ctx context.Context, cfg *config.Config, src metrics.Source, opt RunOptions) (*Report, error) {
 	qs, err := Queries(cfg)
 	if err != nil {
 		return nil, err
 	}
 	n := len(cfg.Metrics)
-	outs := make([]metrics.Outcome, len(qs))
-	results := make([]Metric, n)
+	metricOf := make([]int, len(qs))
+	want := make([]int, n)
+	for i, j := 0, 0; i < len(qs); i++ {
+		for qs[i].Metric != cfg.Metrics[j].Name {
+			j++
+		}
+		metricOf[i] = j
+		want[j]++
+	}
+	data := make([]Data, n)
+	results := make([]pending, n)
 	arrived := make([]int, n)
 	var mu sync.Mutex
 	cpu := make(chan struct{}, runtime.GOMAXPROCS(0)) // judging is CPU-bound: one per core
-	alpha := (1 - cfg.Confidence) / 2
+	env := newEnv(cfg, !opt.NoCharts)
 	metrics.FetchEach(ctx, src, qs, opt.Concurrency, func(i int, o metrics.Outcome) {
-		m := i / 2
+		m := metricOf[i]
 		mu.Lock()
-		outs[i] = o
+		data[m].set(qs[i].Part, qs[i].Side, Fetched{Query: qs[i].Expr, Result: o.Result, Err: o.Err})
 		arrived[m]++
-		ready := arrived[m] == 2
+		ready := arrived[m] == want[m]
 		mu.Unlock()
 		if !ready {
 			return
 		}
 		cpu <- struct{}{}
 		defer func() { <-cpu }()
-		results[m] = judgeMetric(cfg.Metrics[m], pairOf(qs, outs, m), cfg.Confidence, alpha, !opt.NoCharts)
+		results[m] = judgeMetric(cfg.Metrics[m], data[m], env)
 		mu.Lock()
-		outs[2*m], outs[2*m+1] = metrics.Outcome{}, metrics.Outcome{} // judged: let the samples go
+		data[m] = Data{} // judged: let the samples go
 		mu.Unlock()
 	})
 	rep := newReport(cfg)
-	rep.Metrics = results
-	finish(cfg, rep)
-	return rep, nil
-}
-
-// pairOf pairs the outcomes of metric m's two queries.
-func pairOf(qs []metrics.Query, outs []metrics.Outcome, m int) Data {
-	b, c := outs[2*m], outs[2*m+1]
-	return Data{
-		Baseline: Fetched{Query: qs[2*m].Expr, Result: b.Result, Err: b.Err},
-		Canary:   Fetched{Query: qs[2*m+1].Expr, Result: c.Result, Err: c.Err},
+	finish(cfg, rep, results)
+	if err := ctx.Err(); err != nil {
+		rep.Verdict, rep.Score = Error, nil
+		rep.Reason = "cancelled before every query finished: " + err.Error()
 	}
+	return rep, nil
 }
 
 // Judge classifies every metric, scores the groups and decides the verdict.
 // data[i] belongs to cfg.Metrics[i]. The same input always gives the same report.
 func Judge(cfg *config.Config, data []Data) *Report {
 	rep := newReport(cfg)
-	alpha := (1 - cfg.Confidence) / 2
+	env := newEnv(cfg, true)
+	results := make([]pending, 0, len(cfg.Metrics))
 	for i, m := range cfg.Metrics {
 		var d Data
 		if i < len(data) {
@@ -123,10 +196,25 @@ func Judge(cfg *config.Config, data []Data) *Report {
 			d.Baseline.Err = fmt.Errorf("no data fetched")
 			d.Canary.Err = d.Baseline.Err
 		}
-		rep.Metrics = append(rep.Metrics, judgeMetric(m, d, cfg.Confidence, alpha, true))
+		results = append(results, judgeMetric(m, d, env))
 	}
-	finish(cfg, rep)
+	finish(cfg, rep, results)
 	return rep
+}
+
+// newEnv is what every metric of cfg's run is judged with.
+func newEnv(cfg *config.Config, charts bool) Env {
+	return Env{
+		Confidence: cfg.Confidence,
+		Alpha:      (1 - cfg.Confidence) / 2,
+		Start:      cfg.Window.Start,
+		End:        cfg.Window.End,
+		Step:       cfg.Window.Step,
+		Offset:     cfg.Baseline.Offset,
+		Concurrent: cfg.Baseline.Offset == 0,
+		Coverage:   float64(cfg.Coverage),
+		Charts:     charts,
+	}
 }
 
 // newReport starts a report: its window, comparison kind and warnings.
@@ -152,276 +240,12 @@ func newReport(cfg *config.Config) *Report {
 	return rep
 }
 
-// finish scores the groups and decides the verdict of a report whose metrics are judged.
-func finish(cfg *config.Config, rep *Report) {
-	score(cfg, rep)
-	decide(cfg, rep)
-}
-
-// infs counts one side's infinite samples among its usable (non-NaN) ones.
-type infs struct{ pos, neg, usable int }
-
-// share is the fraction of usable samples that are +Inf (sign > 0) or -Inf.
-func (n infs) share(sign int) float64 {
-	if n.usable == 0 {
-		return 0
-	}
-	if sign > 0 {
-		return float64(n.pos) / float64(n.usable)
-	}
-	return float64(n.neg) / float64(n.usable)
-}
-
-// side turns one fetched side into its report entry (without statistics,
-// see describe) and the finite values to test, in one pass over the points.
-func side(f Fetched, nan analysis.NaNStrategy, charts bool) (Side, []float64, infs, []string) {
-	s := Side{Query: f.Query, Series: len(f.Result.Series)}
-	if f.Err != nil {
-		s.Error = f.Err.Error()
-		return s, nil, infs{}, nil
-	}
-	total := 0
-	for _, ser := range f.Result.Series {
-		total += len(ser.Points)
-	}
-	finite := make([]float64, 0, total)
-	var posInf, negInf int
-	for _, ser := range f.Result.Series {
-		for _, p := range ser.Points {
-			v := p.V
-			switch {
-			case math.IsNaN(v):
-				if nan == analysis.NaNZero {
-					finite = append(finite, 0)
-				}
-			case math.IsInf(v, 1):
-				posInf++
-			case math.IsInf(v, -1):
-				negInf++
-			default:
-				finite = append(finite, v)
-			}
-		}
-	}
-	var warns []string
-	if posInf+negInf > 0 {
-		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
-	}
-	if charts {
-		s.Points = chartPoints(f.Result.Series, total)
-	}
-	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
-}
-
-// describe fills a side's statistics from its finite values, sorted
-// ascending when sorted is true (a Pair's), else in any order.
-func (s *Side) describe(vals []float64, sorted bool) {
-	var sum analysis.Summary
-	var err error
-	if sorted {
-		sum, err = analysis.DescribeSorted(vals)
-	} else {
-		sum, err = analysis.Describe(vals)
-	}
-	if err == nil {
-		s.Count, s.Mean, s.Median, s.Min, s.Max = sum.Count, sum.Mean, sum.Median, sum.Min, sum.Max
-		s.Stddev, s.P90, s.P95, s.P99 = sum.Stddev, sum.P90, sum.P95, sum.P99
-	}
-	s.sanitize()
-}
-
-func (s *Side) sanitize() {
-	for _, p := range []*float64{&s.Mean, &s.Median, &s.Min, &s.Max, &s.Stddev, &s.P90, &s.P95, &s.P99} {
-		if math.IsNaN(*p) || math.IsInf(*p, 0) {
-			*p = 0
-		}
-	}
-}
-
-func nanStrategy(m config.Metric) analysis.NaNStrategy {
-	if m.NaN == string(analysis.NaNZero) {
-		return analysis.NaNZero
-	}
-	return analysis.NaNRemove
-}
-
-// judgeMetric classifies one metric; charts keeps each side's points for
-// the renderers that draw them.
-func judgeMetric(m config.Metric, d Data, confidence, alpha float64, charts bool) Metric {
-	out := Metric{Name: m.Name, Group: m.Group, Critical: m.Critical, MustHaveData: m.MustHaveData, Line: m.Line}
-	if out.Group == "" {
-		out.Group = "default"
-	}
-	var bw, cw []string
-	var b, c []float64
-	var bInf, cInf infs
-	out.Baseline, b, bInf, bw = side(d.Baseline, nanStrategy(m), charts)
-	out.Canary, c, cInf, cw = side(d.Canary, nanStrategy(m), charts)
-	if k := m.RemoveOutliers; k > 0 {
-		b, bw = withoutOutliers(b, k, bw)
-		c, cw = withoutOutliers(c, k, cw)
-	}
-	var pair *analysis.Pair
-	if len(b) > 0 && len(c) > 0 {
-		if p, err := analysis.NewPair(c, b); err == nil {
-			pair = p
-			defer p.Release()
-			cs, bs := p.Sorted()
-			out.Canary.describe(cs, true)
-			out.Baseline.describe(bs, true)
-		}
-	}
-	if pair == nil {
-		out.Baseline.describe(b, false)
-		out.Canary.describe(c, false)
-	}
-	for _, w := range bw {
-		out.Warnings = append(out.Warnings, "baseline: "+w)
-	}
-	for _, w := range cw {
-		out.Warnings = append(out.Warnings, "canary: "+w)
-	}
-	for _, w := range d.Baseline.Result.Warnings {
-		out.Warnings = append(out.Warnings, "baseline query: "+w)
-	}
-	for _, w := range d.Canary.Result.Warnings {
-		out.Warnings = append(out.Warnings, "canary query: "+w)
-	}
-
-	switch {
-	case d.Baseline.Err != nil || d.Canary.Err != nil:
-		out.Classification = Failed
-		out.Reason = errorReason(m.Name, d)
-		return out
-	case bInf.usable > 0 && cInf.usable > 0 && infClass(m, &out, bInf, cInf):
-		return out
-	case len(c) > 0 && boundBroken(m, &out):
-		// An absolute bound needs no baseline and no test: checked even with too few samples.
-		if pair != nil {
-			if cmp, err := pair.Compare(confidence); err == nil {
-				out.MannWhitney = mannWhitney(cmp, confidence)
-			}
-		}
-		return out
-	case len(b) == 0 || len(c) == 0:
-		out.Classification = NoData
-		out.Reason = noDataReason(m, len(b), len(c))
-		return out
-	case pair == nil:
-		out.Classification = Failed
-		out.Reason = fmt.Sprintf("%s: statistics failed: no finite samples", m.Name)
-		return out
-	}
-
-	cmp, err := pair.Compare(confidence)
-	if err != nil {
-		out.Classification = Failed
-		out.Reason = fmt.Sprintf("%s: statistics failed: %v", m.Name, err)
-		return out
-	}
-	out.MannWhitney = mannWhitney(cmp, confidence)
-	bm := out.Baseline.Median
-	if ch := (out.Canary.Median - bm) / math.Abs(bm); bm != 0 && !math.IsInf(ch, 0) {
-		out.Change = &ch // left out when it overflows (a baseline median near 0): JSON has no Inf
-	}
-	if minP := analysis.MinPValue(len(c), len(b)); minP >= alpha {
-		out.Classification = NoData
-		out.Reason = fmt.Sprintf("%s: too few samples to detect a change at %s confidence (%d canary, %d baseline; the smallest reachable p-value %.3g is not below %.3g)",
-			m.Name, pct(confidence), len(c), len(b), minP, alpha)
-		return out
-	}
-	// One-sided tests against the margins: wilcox.test(c - δ, b, "greater")
-	// and wilcox.test(c + δ, b, "less").
-	inc, dec := m.Directions()
-	for _, t := range []struct {
-		on     bool
-		margin config.Margin
-		mu     func(float64) float64
-		alt    analysis.Alternative
-		class  Classification
-		dir    string
-	}{
-		{inc, m.AllowedIncrease, func(d float64) float64 { return d }, analysis.Greater, High, "higher"},
-		{dec, m.AllowedDecrease, func(d float64) float64 { return -d }, analysis.Less, Low, "lower"},
-	} {
-		if !t.on {
-			continue
-		}
-		delta := t.margin.Of(bm)
-		res, err := pair.Test(t.mu(delta), t.alt)
-		if err != nil {
-			out.Classification = Failed
-			out.Reason = fmt.Sprintf("%s: the test against the allowed margin %s failed: %v", m.Name, allowedText(t.margin, delta), err)
-			return out
-		}
-		if res.P < alpha {
-			out.Classification = t.class
-			out.Reason = shiftReason(m, out, t.dir, t.margin, delta, res.P, alpha)
-			return out
-		}
-	}
-	out.Classification = Pass
-	out.Reason = passReason(m, out)
-	return out
-}
-
-func mannWhitney(c analysis.Comparison, confidence float64) *MannWhitney {
-	return &MannWhitney{
-		U: c.U, PValue: c.P, Estimate: c.Estimate, CILow: c.CILow, CIHigh: c.CIHigh,
-		Confidence: confidence, Method: c.Method,
-	}
-}
-
-// boundBroken classifies the metric high or low when the canary's median
-// breaks its max or min, and reports whether it did.
-func boundBroken(m config.Metric, out *Metric) bool {
-	cm := out.Canary.Median
-	switch {
-	case m.Max != nil && cm > *m.Max:
-		out.Classification = High
-		out.Reason = fmt.Sprintf("%s: the canary's median %s is above the maximum %s", m.Name, num(cm), num(*m.Max))
-	case m.Min != nil && cm < *m.Min:
-		out.Classification = Low
-		out.Reason = fmt.Sprintf("%s: the canary's median %s is below the minimum %s", m.Name, num(cm), num(*m.Min))
-	default:
-		return false
-	}
-	return true
-}
-
-// infClass applies verdict's ±Inf rule: infinite samples are left out of the
-// rank test, but a canary with a larger share of +Inf samples than the
-// baseline (histogram_quantile's answer when requests fall beyond the largest
-// bucket) is high when increases fail it, and likewise -Inf and low. It
-// reports whether it classified the metric.
-func infClass(m config.Metric, out *Metric, b, c infs) bool {
-	inc, dec := m.Directions()
-	for _, t := range []struct {
-		on    bool
-		sign  int
-		class Classification
-		name  string
-	}{{inc, 1, High, "+Inf"}, {dec, -1, Low, "-Inf"}} {
-		if t.on && c.share(t.sign) > b.share(t.sign) {
-			out.Classification = t.class
-			out.Reason = fmt.Sprintf("%s: %s of the canary's samples are %s against %s of the baseline's (values beyond what the query can measure)",
-				m.Name, pct(c.share(t.sign)), t.name, pct(b.share(t.sign)))
-			return true
-		}
-	}
-	return false
-}
-
-// withoutOutliers drops values outside [Q1 - k·IQR, Q3 + k·IQR] and says how many went.
-func withoutOutliers(x []float64, k float64, warns []string) ([]float64, []string) {
-	if len(x) == 0 {
-		return x, warns
-	}
-	out, removed := analysis.RemoveOutliersIQR(x, k)
-	if removed > 0 {
-		warns = append(warns, fmt.Sprintf("%d outliers beyond %s×IQR left out (remove_outliers)", removed, num(k)))
-	}
-	return out, warns
+// finish is the run-level step: it classifies the tested metrics (Holm's
+// adjustment over the run, margins), scores the groups and decides the verdict.
+func finish(cfg *config.Config, rep *Report, results []pending) {
+	rep.Metrics = classifyRun(cfg, results)
+	lenient := score(cfg, rep)
+	decide(cfg, rep, lenient)
 }
 
 // MaxChartPoints bounds the points a side keeps for charts: longer sides

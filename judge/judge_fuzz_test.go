@@ -183,8 +183,11 @@ func FuzzJudge(f *testing.F) {
 		default:
 			t.Fatalf("verdict %q", rep.Verdict)
 		}
-		if math.IsNaN(rep.Score) || rep.Score < 0 || rep.Score > 100 {
-			t.Fatalf("score %v outside [0, 100]", rep.Score)
+		if (rep.Score == nil) != (rep.Verdict == judge.Error) {
+			t.Fatalf("verdict %s with score %v: an error carries no score, every other verdict one", rep.Verdict, rep.Score)
+		}
+		if s := rep.Score; s != nil && (math.IsNaN(*s) || *s < 0 || *s > 100) {
+			t.Fatalf("score %v outside [0, 100]", *s)
 		}
 		if anyFailed && rep.Verdict != judge.Error {
 			t.Fatalf("a query failed, but the verdict is %s", rep.Verdict)
@@ -200,7 +203,7 @@ func FuzzJudge(f *testing.F) {
 				t.Fatalf("%s is an error, but the verdict is %s", m.Name, rep.Verdict)
 			}
 			switch m.Classification {
-			case judge.Pass, judge.High, judge.Low, judge.Failed:
+			case judge.Pass, judge.High, judge.Low, judge.Failed, judge.Missing, judge.MetricInconclusive:
 			case judge.NoData:
 				noData++
 			default:
@@ -213,8 +216,8 @@ func FuzzJudge(f *testing.F) {
 		if rep.Verdict == judge.Promote && 2*noData >= len(rep.Metrics) {
 			t.Fatalf("promoted with %d of %d metrics without data", noData, len(rep.Metrics))
 		}
-		if rep.Verdict == judge.Promote && rep.Score < cfg.Scoring.Pass {
-			t.Fatalf("promoted with score %v below %v", rep.Score, cfg.Scoring.Pass)
+		if rep.Verdict == judge.Promote && *rep.Score < cfg.Scoring.Pass {
+			t.Fatalf("promoted with score %v below %v", *rep.Score, cfg.Scoring.Pass)
 		}
 	})
 }

@@ -38,27 +38,46 @@ const (
 	Low    Classification = "low"
 	NoData Classification = "nodata"
 	Failed Classification = "error"
+	// Missing is a canary that covers less than `coverage` of the
+	// baseline's timestamps (none at all, or a gap): a failure of the canary.
+	Missing Classification = "missing"
+	// MetricInconclusive is a metric neither shown worse nor shown within
+	// its margin: it lowers the score but never aborts by itself.
+	MetricInconclusive Classification = "inconclusive"
 )
 
 // Report is the judge's result: the value every renderer draws from.
 // Its JSON form is SPEC §5 (schema version 1); fields tagged "-" are for
 // renderers only (charts) and never reach the JSON report.
 type Report struct {
-	SchemaVersion int           `json:"schemaVersion"`
-	Verdict       Verdict       `json:"verdict"`
-	Score         float64       `json:"score"`
-	Reason        string        `json:"reason"`
-	Window        Window        `json:"window"`
-	Comparison    string        `json:"comparison,omitempty"` // "before-after" when baseline.offset is set
-	Warnings      []string      `json:"warnings,omitempty"`
-	Groups        []GroupResult `json:"groups"`
-	Metrics       []Metric      `json:"metrics"`
+	SchemaVersion int     `json:"schemaVersion"`
+	Verdict       Verdict `json:"verdict"`
+	// Score is the weighted score, nil (JSON null) when the verdict is
+	// error: an error carries no score (SPEC §2). Renderers use ScoreText.
+	Score      *float64      `json:"score"`
+	Reason     string        `json:"reason"`
+	Window     Window        `json:"window"`
+	Comparison string        `json:"comparison,omitempty"` // "before-after" when baseline.offset is set
+	Warnings   []string      `json:"warnings,omitempty"`
+	Groups     []GroupResult `json:"groups"`
+	Metrics    []Metric      `json:"metrics"`
+	// Source names where the data came from; the command fills it in. It
+	// never holds a secret.
+	Source *Source `json:"source,omitempty"`
 	// Overrides are the settings taken from the environment or flags (SPEC
 	// §1); the command fills them in.
 	Overrides []config.Override `json:"overrides"`
 
 	// ConfigPath is the config file path, for annotations (not in JSON).
 	ConfigPath string `json:"-"`
+}
+
+// Source is the report's data source (SPEC §5): Kind "prometheus" with
+// the URL (credentials stripped), or "recording" with the file.
+type Source struct {
+	Kind      string `json:"kind"` // "prometheus" or "recording"
+	URL       string `json:"url,omitempty"`
+	Recording string `json:"recording,omitempty"`
 }
 
 // Window is the compared time range, as written in the report.
@@ -82,14 +101,20 @@ type Metric struct {
 	Name           string         `json:"name"`
 	Group          string         `json:"group"`
 	Classification Classification `json:"classification"`
+	Kind           string         `json:"kind"` // series or ratio
 	Critical       bool           `json:"critical"`
 	MustHaveData   bool           `json:"mustHaveData,omitempty"`
 	Reason         string         `json:"reason"`
 	Baseline       Side           `json:"baseline"`
 	Canary         Side           `json:"canary"`
 	MannWhitney    *MannWhitney   `json:"mannWhitney,omitempty"`
-	Change         *float64       `json:"change,omitempty"` // relative change of medians, canary vs baseline (0.124 = +12.4%)
-	Warnings       []string       `json:"warnings,omitempty"`
+	// Test is the test that classified the metric (SPEC §5); nil when the
+	// data decided before any test ran (error, missing, a bound, nodata).
+	Test *TestResult `json:"test,omitempty"`
+	// Counts are a ratio metric's events and totals per side.
+	Counts   *Counts  `json:"counts,omitempty"`
+	Change   *float64 `json:"change,omitempty"` // relative change of medians, canary vs baseline (0.124 = +12.4%)
+	Warnings []string `json:"warnings,omitempty"`
 
 	// Line is the metric's line in the config file, for annotations (not in JSON).
 	Line int `json:"-"`
@@ -119,6 +144,48 @@ type Side struct {
 // TimedValue is one point for charts: the same type as a source's point, so
 // the report can share the fetched series instead of copying them.
 type TimedValue = metrics.Point
+
+// TestResult is the test that classified a metric (SPEC §4's table, §5). Values R
+// has no finite answer for are nil (JSON null).
+type TestResult struct {
+	Name     string   `json:"name"` // mann-whitney, paired, blocked-mann-whitney, poisson
+	Estimate *float64 `json:"estimate"`
+	CILow    *float64 `json:"ciLow"`
+	CIHigh   *float64 `json:"ciHigh"`
+	// PValue is the raw inferiority p in the failing direction (the smaller
+	// one for fail_on: either); AdjustedPValue is what was compared with α
+	// (Holm's adjustment over the run, or PValue with multiple_testing: none).
+	PValue         *float64 `json:"pValue"`
+	AdjustedPValue *float64 `json:"adjustedPValue"`
+	// NonInferiorityPValue is the non-inferiority p (the larger one for
+	// either); nil when no tested direction has a margin.
+	NonInferiorityPValue *float64 `json:"nonInferiorityPValue"`
+	// Blocked tests: the block length, the number of blocks tested (both
+	// sides together when unpaired) and of paired timestamps.
+	BlockLength    int `json:"blockLength,omitempty"`
+	Blocks         int `json:"blocks,omitempty"`
+	BaselineBlocks int `json:"baselineBlocks,omitempty"` // blocked-mann-whitney
+	CanaryBlocks   int `json:"canaryBlocks,omitempty"`
+	Pairs          int `json:"pairs,omitempty"`
+	// AchievedConfidence is the interval's confidence when few blocks make
+	// it differ from the configured one.
+	AchievedConfidence *float64 `json:"achievedConfidence,omitempty"`
+	// Dispersion is a ratio metric's dispersion of per-step counts.
+	Dispersion *float64 `json:"dispersion,omitempty"`
+	Method     string   `json:"method,omitempty"` // exact or asymptotic
+}
+
+// Counts are a ratio metric's events and totals on each side.
+type Counts struct {
+	Baseline Count `json:"baseline"`
+	Canary   Count `json:"canary"`
+}
+
+// Count is one side's events and total over the window.
+type Count struct {
+	Events float64 `json:"events"`
+	Total  float64 `json:"total"`
+}
 
 // MannWhitney is the rank test and shift estimate of a metric.
 type MannWhitney struct {

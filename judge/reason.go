@@ -70,17 +70,49 @@ func signedNum(v float64) string {
 	return "+" + num(v)
 }
 
-// shiftText describes the canary's change: relative when the baseline median is non-zero.
-func shiftText(out Metric) string {
-	mw := out.MannWhitney
-	bm := out.Baseline.Median
-	conf := pct(mw.Confidence)
-	if bm != 0 && out.Change != nil {
-		a := math.Abs(bm)
-		return fmt.Sprintf("%s (%s CI %s … %s)", signedPct(*out.Change), conf, signedPct(mw.CILow/a), signedPct(mw.CIHigh/a))
+// shiftText describes the canary's change and the test's interval: relative
+// when the baseline allows it, else absolute.
+func shiftText(out Metric, r *Result) string {
+	t := out.Test
+	conf := pct(confidenceOf(out))
+	if out.Change != nil && r.Relative != nil {
+		if lo, ok := relText(t.CILow, r.Relative); ok {
+			hi, _ := relText(t.CIHigh, r.Relative)
+			return fmt.Sprintf("%s (%s CI %s … %s)", signedPct(*out.Change), conf, lo, hi)
+		}
 	}
 	return fmt.Sprintf("median %s vs %s, shift %s (%s CI %s … %s)",
-		num(out.Canary.Median), num(bm), signedNum(mw.Estimate), conf, signedNum(mw.CILow), signedNum(mw.CIHigh))
+		num(out.Canary.Median), num(out.Baseline.Median), numText(t.Estimate), conf, numText(t.CILow), numText(t.CIHigh))
+}
+
+// confidenceOf is the confidence of the metric's interval.
+func confidenceOf(out Metric) float64 {
+	if out.Test != nil && out.Test.AchievedConfidence != nil {
+		return *out.Test.AchievedConfidence
+	}
+	if out.MannWhitney != nil {
+		return out.MannWhitney.Confidence
+	}
+	return 0
+}
+
+// relText is v relative to the baseline ("+14%"), ok false when it cannot be.
+func relText(v *float64, rel func(float64) (float64, bool)) (string, bool) {
+	if v == nil {
+		return "—", true
+	}
+	f, ok := rel(*v)
+	if !ok || math.IsInf(f, 0) || math.IsNaN(f) {
+		return "", false
+	}
+	return signedPct(f), true
+}
+
+func numText(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return signedNum(*v)
 }
 
 func allowedText(m config.Margin, abs float64) string {
@@ -90,18 +122,86 @@ func allowedText(m config.Margin, abs float64) string {
 	return num(abs)
 }
 
-func shiftReason(m config.Metric, out Metric, dir string, margin config.Margin, abs, p, alpha float64) string {
+// testText names the test in a reason: revision 1's wording for mann-whitney.
+func testText(r *Result) string {
+	switch r.Figures.Name {
+	case "mann-whitney":
+		return "one-sided test against the margin"
+	case "paired":
+		return "one-sided paired test against the margin, " + r.Size
+	case "blocked-mann-whitney":
+		return "one-sided test of block means against the margin, " + r.Size
+	}
+	return "one-sided " + r.Figures.Name + " test against the margin, " + r.Size
+}
+
+func shiftReason(m config.Metric, out Metric, r *Result, d Direction, p, adj, alpha float64) string {
 	crit := ""
 	if m.Critical {
 		crit = ", critical"
 	}
-	return fmt.Sprintf("%s is %s in the canary: %s, more than the allowed %s (one-sided test against the margin: p=%s < %s%s)",
-		m.Name, dir, shiftText(out), allowedText(margin, abs), pval(p), pval(alpha), crit)
+	dir := "higher"
+	if !d.Up {
+		dir = "lower"
+	}
+	ps := "p=" + pval(p)
+	if adj != p {
+		ps += ", Holm-adjusted " + pval(adj)
+	}
+	return fmt.Sprintf("%s is %s in the canary: %s, more than the allowed %s (%s: %s < %s%s)",
+		m.Name, dir, shiftText(out, r), allowedText(d.Margin, d.Delta), testText(r), ps, pval(alpha), crit)
 }
 
-func passReason(m config.Metric, out Metric) string {
-	return fmt.Sprintf("%s shows no significant change beyond the allowed margin: %s, p=%s",
-		m.Name, shiftText(out), pval(out.MannWhitney.PValue))
+// notShownReason says which end of the interval a margin could not be shown within.
+func notShownReason(m config.Metric, out Metric, r *Result, d Direction, confidence float64) string {
+	sign, end := "+", out.Test.CIHigh
+	if !d.Up {
+		sign, end = "−", out.Test.CILow
+	}
+	if a := out.Test.AchievedConfidence; a != nil {
+		confidence = *a
+	}
+	reach := "its interval has no finite end"
+	if end != nil {
+		v := signedNum(*end)
+		if r.Relative != nil {
+			if f, ok := r.Relative(*end); ok {
+				v = signedPct(f)
+			}
+		}
+		reach = fmt.Sprintf("its %s interval reaches %s", pct(confidence), v)
+	}
+	return fmt.Sprintf("could not show %s within %s%s: %s (%s); watch longer or widen the margin",
+		m.Name, sign, allowedText(d.Margin, d.Delta), reach, r.Size)
+}
+
+func passReason(m config.Metric, out Metric, r *Result, cfg *config.Config, dirs []Direction, shown int, alpha float64) string {
+	if cfg.MarginTest == config.NonInferiority && shown >= 0 {
+		d := dirs[shown]
+		sign := "+"
+		if !d.Up {
+			sign = "−"
+		}
+		if len(dirs) == 2 && dirs[0].Delta > 0 && dirs[1].Delta > 0 {
+			sign = "±"
+		}
+		return fmt.Sprintf("%s is within the allowed margin: %s, shown within %s%s (non-inferiority p=%s < %s; %s)",
+			m.Name, shiftText(out, r), sign, allowedText(d.Margin, d.Delta), pval(*orOne(out.Test.NonInferiorityPValue)), pval(alpha), r.Size)
+	}
+	if r.Figures.Name == "mann-whitney" && out.MannWhitney != nil {
+		return fmt.Sprintf("%s shows no significant change beyond the allowed margin: %s, p=%s",
+			m.Name, shiftText(out, r), pval(out.MannWhitney.PValue))
+	}
+	return fmt.Sprintf("%s shows no significant change beyond the allowed margin: %s, one-sided p=%s (%s)",
+		m.Name, shiftText(out, r), pval(*orOne(out.Test.PValue)), r.Size)
+}
+
+func orOne(p *float64) *float64 {
+	if p == nil {
+		one := 1.0
+		return &one
+	}
+	return p
 }
 
 func pval(p float64) string {
@@ -129,13 +229,25 @@ func noDataReason(m config.Metric, nb, nc int) string {
 
 func errorReason(name string, d Data) string {
 	var parts []string
-	if d.Baseline.Err != nil {
-		parts = append(parts, "baseline query failed: "+oneLine(d.Baseline.Err.Error()))
-	}
-	if d.Canary.Err != nil && (d.Baseline.Err == nil || d.Canary.Err.Error() != d.Baseline.Err.Error()) {
-		parts = append(parts, "canary query failed: "+oneLine(d.Canary.Err.Error()))
+	for _, p := range d.failed() {
+		what := "query"
+		if p.Name != "" {
+			what = p.Name + " query"
+		}
+		if p.Baseline.Err != nil {
+			parts = append(parts, "baseline "+what+" failed: "+oneLine(p.Baseline.Err.Error()))
+		}
+		if p.Canary.Err != nil && (p.Baseline.Err == nil || p.Canary.Err.Error() != p.Baseline.Err.Error()) {
+			parts = append(parts, "canary "+what+" failed: "+oneLine(p.Canary.Err.Error()))
+		}
 	}
 	return name + ": " + strings.Join(parts, "; ")
+}
+
+// overlapReason says that both sides returned the same series.
+func overlapReason(name, labels string) string {
+	return fmt.Sprintf("%s: the canary's query returns a series the baseline's returns too, %s: the scopes overlap, so the canary would be judged against itself; make baseline.scope and canary.scope select different series",
+		name, labels)
 }
 
 func oneLine(s string) string {

@@ -1,6 +1,9 @@
 package judge
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Text forms of a metric's numbers, shared by every renderer so that the
 // table, Markdown, HTML, JUnit and step summary say the same thing.
@@ -14,32 +17,96 @@ func (m Metric) ChangeText() string {
 	switch {
 	case m.Change != nil:
 		return signedPct(*m.Change)
+	case m.Test != nil && m.Test.Estimate != nil:
+		return signedNum(*m.Test.Estimate)
 	case m.MannWhitney != nil:
 		return signedNum(m.MannWhitney.Estimate)
 	}
 	return "—"
 }
 
-// IntervalText is the shift's confidence interval, relative to the baseline
-// median when it is non-zero ("+5.1% … +19.8%"), else absolute; "—" without a test.
+// IntervalText is the interval of the test that classified the metric (the
+// Mann–Whitney one when no test ran), relative to the baseline when it can
+// be ("+5.1% … +19.8%": a ratio's rate ratio minus 1, a series' shift over
+// |median(b)|), else absolute; "—" without one.
 func (m Metric) IntervalText() string {
-	mw := m.MannWhitney
-	if mw == nil {
+	var lo, hi *float64
+	switch {
+	case m.Test != nil:
+		lo, hi = m.Test.CILow, m.Test.CIHigh
+	case m.MannWhitney != nil:
+		lo, hi = &m.MannWhitney.CILow, &m.MannWhitney.CIHigh
+	default:
 		return "—"
 	}
-	if bm := m.Baseline.Median; bm != 0 {
-		a := math.Abs(bm)
-		return signedPct(mw.CILow/a) + " … " + signedPct(mw.CIHigh/a)
+	rel := func(v *float64) string {
+		switch {
+		case v == nil:
+			return "—"
+		case m.Kind == "ratio":
+			return signedPct(*v - 1)
+		case m.Baseline.Median != 0:
+			return signedPct(*v / math.Abs(m.Baseline.Median))
+		}
+		return signedNum(*v)
 	}
-	return signedNum(mw.CILow) + " … " + signedNum(mw.CIHigh)
+	return rel(lo) + " … " + rel(hi)
 }
 
-// PValueText is the two-sided p-value, or "—" without a test.
+// PValueText is the p-value that decided: for a pass or an inconclusive
+// metric with a margin the non-inferiority p ("0.0004 (margin)"), else the
+// test's adjusted inferiority p, or the two-sided Mann–Whitney p when no
+// test classified; "—" without one.
 func (m Metric) PValueText() string {
-	if m.MannWhitney == nil {
+	switch {
+	case m.Test != nil && m.Test.NonInferiorityPValue != nil && (m.Classification == Pass || m.Classification == MetricInconclusive):
+		return pval(*m.Test.NonInferiorityPValue) + " (margin)"
+	case m.Test != nil && m.Test.AdjustedPValue != nil:
+		return pval(*m.Test.AdjustedPValue)
+	case m.MannWhitney != nil:
+		return pval(m.MannWhitney.PValue)
+	}
+	return "—"
+}
+
+// TestText names the test that classified the metric and its evidence:
+// "paired, 20 blocks of 3", "blocked-mann-whitney, 12+12 blocks of 4",
+// "mann-whitney"; "—" when the data decided before any test.
+func (m Metric) TestText() string {
+	t := m.Test
+	switch {
+	case t == nil:
+		return "—"
+	case t.Name == "paired":
+		return fmt.Sprintf("paired, %d blocks of %d", t.Blocks, t.BlockLength)
+	case t.Name == "blocked-mann-whitney":
+		return fmt.Sprintf("blocked, %d+%d blocks of %d", t.CanaryBlocks, t.BaselineBlocks, t.BlockLength)
+	}
+	return t.Name
+}
+
+// DecidingText is the p-value that decided with its test, for detail
+// views: "p=1.2e-05 (Holm-adjusted 0.0008), non-inferiority p=0.9, paired, 20 blocks of 3".
+func (m Metric) DecidingText() string {
+	t := m.Test
+	if t == nil {
 		return "—"
 	}
-	return pval(m.MannWhitney.PValue)
+	s := "p=" + pText(t.PValue)
+	if t.AdjustedPValue != nil && t.PValue != nil && *t.AdjustedPValue != *t.PValue {
+		s += " (Holm-adjusted " + pText(t.AdjustedPValue) + ")"
+	}
+	if t.NonInferiorityPValue != nil {
+		s += ", non-inferiority p=" + pText(t.NonInferiorityPValue)
+	}
+	return s + ", " + m.TestText()
+}
+
+func pText(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return pval(*p)
 }
 
 // MedianText is a side's median, or "—" when it has no samples.
@@ -54,7 +121,7 @@ func (s Side) MedianText() string {
 // high, low, error, or no data where data was required.
 func (m Metric) Failing() bool {
 	switch m.Classification {
-	case High, Low, Failed:
+	case High, Low, Failed, Missing, MetricInconclusive:
 		return true
 	case NoData:
 		return m.MustHaveData

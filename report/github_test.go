@@ -19,7 +19,7 @@ func summaryReport() *judge.Report {
 		pts = append(pts, judge.TimedValue{T: t0.Add(time.Duration(i) * 30 * time.Second), V: 0.2 + float64(i%7)/100})
 	}
 	return &judge.Report{
-		SchemaVersion: 1, Verdict: judge.Abort, Score: 50, Reason: "latency is higher | in the canary\nsecond line",
+		SchemaVersion: 1, Verdict: judge.Abort, Score: ptr(50), Reason: "latency is higher | in the canary\nsecond line",
 		Window: judge.Window{Start: "2024-01-01T00:00:00Z", End: "2024-01-01T01:00:00Z", Step: "30s"},
 		Metrics: []judge.Metric{
 			{Name: "latency", Group: "latency", Classification: judge.High, Critical: true, Reason: "latency is higher",

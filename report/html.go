@@ -93,12 +93,16 @@ func classRank(c judge.Classification) int {
 		return 1
 	case judge.Low:
 		return 2
-	case judge.NoData:
+	case judge.Missing:
 		return 3
-	case judge.Pass:
+	case judge.MetricInconclusive:
 		return 4
-	default:
+	case judge.NoData:
 		return 5
+	case judge.Pass:
+		return 6
+	default:
+		return 7
 	}
 }
 
@@ -214,6 +218,9 @@ func newMetricView(m *judge.Metric, n int, rw *strings.Replacer) (metricView, er
 		mv.HasCI = len(b.Points)+len(c.Points) > 0 && finite(mw.CILow, mw.CIHigh, b.Median)
 		mv.Interval = fmt.Sprintf("%s [%s, %s] at %s confidence", fmtSigned(mw.Estimate), fmtSigned(mw.CILow), fmtSigned(mw.CIHigh), fmtPct(mw.Confidence))
 		mv.PValue = fmt.Sprintf("%s (U = %s, %s)", fmtP(mw.PValue), fmtNum(mw.U), mw.Method)
+		if m.Test != nil {
+			mv.PValue = m.DecidingText() + "; every point as independent (Mann–Whitney, two-sided): " + mv.PValue
+		}
 	}
 	mv.Queries = []queryView{{"baseline", b.Query, b.Error}, {"canary", c.Query, c.Error}}
 	return mv, nil

@@ -22,7 +22,7 @@ func sampleReport(n, points int) *judge.Report {
 	r := &judge.Report{
 		SchemaVersion: 1,
 		Verdict:       judge.Abort,
-		Score:         62.5,
+		Score:         ptr(62.5),
 		Reason:        "no metrics",
 		Window: judge.Window{
 			Start: sampleStart.Format(time.RFC3339),

@@ -135,7 +135,7 @@ td{text-align:right}.index td:first-child,.index td:nth-child(2),.index td:nth-c
 .groups{margin-top:.4rem}
 nav{margin:1.2rem 0}nav a{color:inherit}
 .badge{display:inline-block;border:2px solid var(--c,var(--nodata));border-radius:4px;padding:0 .4em;font-size:.85em;font-weight:600;white-space:nowrap}
-.c-pass{--c:var(--pass)}.c-high,.c-low{--c:var(--fail)}.c-nodata{--c:var(--nodata)}.c-error{--c:var(--error)}
+.c-pass{--c:var(--pass)}.c-high,.c-low,.c-missing{--c:var(--fail)}.c-nodata,.c-inconclusive{--c:var(--nodata)}.c-error{--c:var(--error)}
 .crit{font-size:.75em;font-weight:600;border:1px solid var(--fail);border-radius:3px;padding:0 .3em;color:var(--fail);vertical-align:middle}
 .group{font-size:.8em;font-weight:400;color:var(--muted)}
 .metric{border-top:3px solid var(--c,var(--border));padding:.8rem 0 1rem;margin-top:1rem}

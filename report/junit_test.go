@@ -29,7 +29,7 @@ func ciReport() *judge.Report {
 	return &judge.Report{
 		SchemaVersion: 1,
 		Verdict:       judge.Abort,
-		Score:         62.5,
+		Score:         ptr(62.5),
 		Reason:        "latency_p99 is higher in the canary (+12.4%, critical)\nsecond line",
 		Window:        judge.Window{Start: "2024-01-01T00:00:00Z", End: "2024-01-01T01:00:00Z", Step: "1m0s"},
 		Warnings:      []string{"only 3 of 5 metrics had data"},
@@ -246,3 +246,5 @@ func BenchmarkCIRenderers(b *testing.B) {
 		})
 	}
 }
+
+func ptr(f float64) *float64 { return &f }

@@ -29,7 +29,7 @@ func Markdown(w io.Writer, r *judge.Report) error {
 		b.WriteString("\n")
 	}
 	h := metricHeader(r)
-	b.WriteString("| " + strings.Join(h, " | ") + " |\n|---|---|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| " + strings.Join(h, " | ") + " |\n|---|---|---:|---:|---:|---:|---:|---|---|\n")
 	for _, m := range r.Metrics {
 		row := metricRow(m)
 		for i := range row {

@@ -141,7 +141,7 @@ func TestOpenMetricsEndsWithEOFAndEscapes(t *testing.T) {
 func TestOpenMetricsSpecialValues(t *testing.T) {
 	requirePrometheusClient(t)
 	r := ciReport()
-	r.Score = math.NaN()
+	r.Score = ptr(math.NaN())
 	r.Metrics[0].Change = func(f float64) *float64 { return &f }(math.Inf(1))
 	samples := parseOpenMetrics(t, renderOpenMetrics(t, r))
 	if len(samples) == 0 || samples[0].Value != "nan" {

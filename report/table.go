@@ -20,7 +20,7 @@ func metricRow(m judge.Metric) []string {
 	return []string{
 		m.Name + crit, m.Group,
 		m.Baseline.MedianText(), m.Canary.MedianText(),
-		m.ChangeText(), m.IntervalText(), m.PValueText(),
+		m.ChangeText(), m.IntervalText(), m.PValueText(), m.TestText(),
 		string(m.Classification),
 	}
 }
@@ -33,7 +33,7 @@ func metricHeader(r *judge.Report) []string {
 			break
 		}
 	}
-	return []string{"metric", "group", "baseline median", "canary median", "change", ci, "p-value", "result"}
+	return []string{"metric", "group", "baseline median", "canary median", "change", ci, "p-value", "test", "result"}
 }
 
 // verdictLine is the one-line headline: "ABORT (score 62.5): reason".

@@ -103,6 +103,10 @@ func classLabel(c judge.Classification) string {
 		return "▼ low"
 	case judge.NoData:
 		return "∅ no data"
+	case judge.Missing:
+		return "⊘ missing"
+	case judge.MetricInconclusive:
+		return "? inconclusive"
 	case judge.Pass:
 		return "✔ pass"
 	default:
@@ -123,8 +127,8 @@ func ScoreText(r *judge.Report) string {
 // Score is the report's score, and false when it carries none: with verdict
 // error no output carries a score (SPEC §2).
 func Score(r *judge.Report) (float64, bool) {
-	if r.Verdict == judge.Error {
+	if r.Verdict == judge.Error || r.Score == nil {
 		return 0, false
 	}
-	return r.Score, true
+	return *r.Score, true
 }

@@ -28,7 +28,7 @@ func ghReport() *judge.Report {
 	}
 	change := 0.124
 	return &judge.Report{
-		SchemaVersion: 1, Verdict: judge.Abort, Score: 62.5,
+		SchemaVersion: 1, Verdict: judge.Abort, Score: ptrf(62.5),
 		Reason:     "critical metric failed: latency_p99 is higher in the canary | pipes\nand lines",
 		Window:     judge.Window{Start: "2024-01-01T00:00:00Z", End: "2024-01-01T01:00:00Z", Step: "30s"},
 		Warnings:   []string{"half the metrics had no data"},
@@ -279,3 +279,5 @@ func TestWorkspacePath(t *testing.T) {
 		}
 	}
 }
+
+func ptrf(f float64) *float64 { return &f }

@@ -55,7 +55,9 @@ func TestHealthyPromotes(t *testing.T) {
 }
 
 func TestJSONGolden(t *testing.T) {
-	for _, tc := range []struct{ name, config string }{{"checkout", checkout}, {"checkout-promote", healthy}} {
+	// checkout-rev1 is the demo under revision 1's rules (testdata/rev1): its
+	// golden is revision 1's checkout.golden.json plus revision 2's new fields.
+	for _, tc := range []struct{ name, config string }{{"checkout", checkout}, {"checkout-promote", healthy}, {"checkout-rev1", "testdata/rev1/canary.yaml"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, out, _ := runCLI(t, nil, "judge", "-c", tc.config, "--output", "json")
 			golden := filepath.Join("testdata", tc.name+".golden.json")

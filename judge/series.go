@@ -1,0 +1,305 @@
+package judge
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/verdict-ci/verdict/analysis"
+	"github.com/verdict-ci/verdict/config"
+)
+
+func init() { register(config.KindSeries, seriesKind{}) }
+
+// seriesKind is `kind: series`: one query returning a range of values per
+// side, classified by one of mann-whitney, paired or blocked-mann-whitney.
+type seriesKind struct{}
+
+func (seriesKind) Parts(m config.Metric) []Part { return []Part{{Query: m.Query}} }
+
+// Prepare pools every point of every series per side (NaN handling, ±Inf
+// left out, outliers) for the descriptive statistics and the Mann–Whitney
+// figures, places the points on the window's steps for coverage, and
+// prepares the test m.Test asks for.
+func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
+	nan := nanStrategy(m)
+	p := &Prepared{LevelName: "median", Release: func() {}}
+	out := &p.Out
+	var bw, cw []string
+	var b, c []float64
+	var bInf, cInf infs
+	out.Baseline, b, bInf, bw = side(d.Baseline, nan, env.Charts)
+	out.Canary, c, cInf, cw = side(d.Canary, nan, env.Charts)
+	bLo, bHi, cLo, cHi := math.Inf(-1), math.Inf(1), math.Inf(-1), math.Inf(1)
+	if k := m.RemoveOutliers; k > 0 {
+		bLo, bHi = fences(b, k)
+		cLo, cHi = fences(c, k)
+		b, bw = withoutOutliers(b, k, bw)
+		c, cw = withoutOutliers(c, k, cw)
+	}
+	var pair *analysis.Pair
+	if len(b) > 0 && len(c) > 0 {
+		if pr, err := analysis.NewPair(c, b); err == nil {
+			pair = pr
+			p.Release = pr.Release
+			cs, bs := pr.Sorted()
+			out.Canary.describe(cs, true)
+			out.Baseline.describe(bs, true)
+		}
+	}
+	if pair == nil {
+		out.Baseline.describe(b, false)
+		out.Canary.describe(c, false)
+	}
+	out.Warnings = sideWarnings(d, bw, cw)
+	bm := out.Baseline.Median
+	p.Margin = func(mg config.Margin) float64 { return mg.Of(bm) }
+	if d.Baseline.Err != nil || d.Canary.Err != nil {
+		return p
+	}
+	if env.Concurrent {
+		if o := overlap(d.Baseline.Result, d.Canary.Result); o != "" {
+			p.Problem = overlapReason(m.Name, o)
+			return p
+		}
+	}
+	wantMeans := m.Test != config.TestMannWhitney && m.Test != ""
+	g := newGrid(env)
+	bs := placed(d.Baseline, g, env.Offset, keepValue(nan == analysis.NaNZero, bLo, bHi), wantMeans)
+	cs := placed(d.Canary, g, 0, keepValue(nan == analysis.NaNZero, cLo, cHi), wantMeans)
+	p.Coverage = coverageOf(bs, cs, g)
+	if bInf.usable > 0 && cInf.usable > 0 {
+		p.Early = infDecision(m, bInf, cInf)
+	}
+	if len(c) > 0 {
+		level := out.Canary.Median
+		p.Level = &level
+	}
+	switch {
+	case len(b) == 0 || len(c) == 0:
+		p.NoData = noDataReason(m, len(b), len(c))
+		return p
+	case pair == nil:
+		p.Problem = fmt.Sprintf("%s: statistics failed: no finite samples", m.Name)
+		return p
+	}
+	cmp, err := pair.Compare(env.Confidence)
+	if err != nil {
+		p.Problem = fmt.Sprintf("%s: statistics failed: %v", m.Name, err)
+		return p
+	}
+	out.MannWhitney = mannWhitney(cmp, env.Confidence)
+	if ch := (out.Canary.Median - bm) / math.Abs(bm); bm != 0 && !math.IsInf(ch, 0) {
+		p.Change = &ch // left out when it overflows (a baseline median near 0): JSON has no Inf
+	}
+	rel := relativeTo(bm)
+	if !wantMeans {
+		p.Test = &mannWhitneyTest{name: m.Name, pair: pair, mw: out.MannWhitney, nc: len(c), nb: len(b), env: env, rel: rel}
+		return p
+	}
+	p.Test = seriesTest(m, bs, cs, env, rel)
+	return p
+}
+
+// seriesTest picks the paired or the blocked test (SPEC §4's table): paired
+// when asked for, or (auto) when at least 90% of each side's timestamps
+// have a value on both sides.
+func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float64, bool)) Test {
+	nb, nc, pairs := 0, 0, 0
+	for k := range bs.cnt {
+		hb, hc := bs.cnt[k] > 0, cs.cnt[k] > 0
+		nb += b2i(hb)
+		nc += b2i(hc)
+		pairs += b2i(hb && hc)
+	}
+	if m.Test == config.TestPaired || (float64(pairs) >= PairShare*float64(nb) && float64(pairs) >= PairShare*float64(nc)) {
+		d := differences(bs, cs)
+		L := env.BlockLength
+		if L <= 0 {
+			L = blockLength(d)
+		}
+		return &pairedTest{name: m.Name, dbar: blockMeans(d, L), L: L, pairs: pairs, env: env, rel: rel}
+	}
+	bv, _ := bs.means()
+	cv, _ := cs.means()
+	L := env.BlockLength
+	if L <= 0 {
+		L = blockLength(bv, cv)
+	}
+	return &blockedTest{name: m.Name, bbar: blockMeans(bv, L), cbar: blockMeans(cv, L), L: L, env: env, rel: rel}
+}
+
+// PairShare is the share of each side's timestamps that must have a value
+// on both sides for test: auto to pair them.
+const PairShare = 0.9
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// relativeTo shows values relative to |median(b)| when it is not 0.
+func relativeTo(bm float64) func(float64) (float64, bool) {
+	return func(v float64) (float64, bool) {
+		if bm == 0 {
+			return 0, false
+		}
+		return v / math.Abs(bm), true
+	}
+}
+
+// fences are Tukey's fences [Q1 - k·IQR, Q3 + k·IQR] over x's finite
+// values, as analysis.RemoveOutliersIQR draws them.
+func fences(x []float64, k float64) (lo, hi float64) {
+	s := make([]float64, 0, len(x))
+	for _, v := range x {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			s = append(s, v)
+		}
+	}
+	if len(s) == 0 {
+		return math.Inf(-1), math.Inf(1)
+	}
+	slices.Sort(s)
+	q1, q3 := analysis.Quantile(s, 0.25), analysis.Quantile(s, 0.75)
+	return q1 - k*(q3-q1), q3 + k*(q3-q1)
+}
+
+// sideWarnings are the warnings of both sides and their queries, in order.
+func sideWarnings(d Data, bw, cw []string) []string {
+	var out []string
+	for _, w := range bw {
+		out = append(out, "baseline: "+w)
+	}
+	for _, w := range cw {
+		out = append(out, "canary: "+w)
+	}
+	for _, w := range d.Baseline.Result.Warnings {
+		out = append(out, "baseline query: "+w)
+	}
+	for _, w := range d.Canary.Result.Warnings {
+		out = append(out, "canary query: "+w)
+	}
+	return out
+}
+
+// infDecision applies verdict's ±Inf rule: infinite samples are left out of
+// the rank test, but a canary with a larger share of +Inf samples than the
+// baseline (histogram_quantile's answer when requests fall beyond the largest
+// bucket) is high when increases fail it, and likewise -Inf and low.
+func infDecision(m config.Metric, b, c infs) *Decision {
+	inc, dec := m.Directions()
+	for _, t := range []struct {
+		on    bool
+		sign  int
+		class Classification
+		name  string
+	}{{inc, 1, High, "+Inf"}, {dec, -1, Low, "-Inf"}} {
+		if t.on && c.share(t.sign) > b.share(t.sign) {
+			return &Decision{Class: t.class, Reason: fmt.Sprintf("%s: %s of the canary's samples are %s against %s of the baseline's (values beyond what the query can measure)",
+				m.Name, pct(c.share(t.sign)), t.name, pct(b.share(t.sign)))}
+		}
+	}
+	return nil
+}
+
+// infs counts one side's infinite samples among its usable (non-NaN) ones.
+type infs struct{ pos, neg, usable int }
+
+// share is the fraction of usable samples that are +Inf (sign > 0) or -Inf.
+func (n infs) share(sign int) float64 {
+	if n.usable == 0 {
+		return 0
+	}
+	if sign > 0 {
+		return float64(n.pos) / float64(n.usable)
+	}
+	return float64(n.neg) / float64(n.usable)
+}
+
+// side turns one fetched side into its report entry (without statistics,
+// see describe) and the finite values to test, in one pass over the points.
+func side(f Fetched, nan analysis.NaNStrategy, charts bool) (Side, []float64, infs, []string) {
+	s := Side{Query: f.Query, Series: len(f.Result.Series)}
+	if f.Err != nil {
+		s.Error = f.Err.Error()
+		return s, nil, infs{}, nil
+	}
+	total := 0
+	for _, ser := range f.Result.Series {
+		total += len(ser.Points)
+	}
+	finite := make([]float64, 0, total)
+	var posInf, negInf int
+	for _, ser := range f.Result.Series {
+		for _, p := range ser.Points {
+			v := p.V
+			switch {
+			case math.IsNaN(v):
+				if nan == analysis.NaNZero {
+					finite = append(finite, 0)
+				}
+			case math.IsInf(v, 1):
+				posInf++
+			case math.IsInf(v, -1):
+				negInf++
+			default:
+				finite = append(finite, v)
+			}
+		}
+	}
+	var warns []string
+	if posInf+negInf > 0 {
+		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
+	}
+	if charts {
+		s.Points = chartPoints(f.Result.Series, total)
+	}
+	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
+}
+
+// describe fills a side's statistics from its finite values, sorted
+// ascending when sorted is true (a Pair's), else in any order.
+func (s *Side) describe(vals []float64, sorted bool) {
+	var sum analysis.Summary
+	var err error
+	if sorted {
+		sum, err = analysis.DescribeSorted(vals)
+	} else {
+		sum, err = analysis.Describe(vals)
+	}
+	if err == nil {
+		s.Count, s.Mean, s.Median, s.Min, s.Max = sum.Count, sum.Mean, sum.Median, sum.Min, sum.Max
+		s.Stddev, s.P90, s.P95, s.P99 = sum.Stddev, sum.P90, sum.P95, sum.P99
+	}
+	s.sanitize()
+}
+
+func (s *Side) sanitize() {
+	for _, p := range []*float64{&s.Mean, &s.Median, &s.Min, &s.Max, &s.Stddev, &s.P90, &s.P95, &s.P99} {
+		if math.IsNaN(*p) || math.IsInf(*p, 0) {
+			*p = 0
+		}
+	}
+}
+
+func nanStrategy(m config.Metric) analysis.NaNStrategy {
+	if m.NaN == string(analysis.NaNZero) {
+		return analysis.NaNZero
+	}
+	return analysis.NaNRemove
+}
+
+// withoutOutliers drops values outside [Q1 - k·IQR, Q3 + k·IQR] and says how many went.
+func withoutOutliers(x []float64, k float64, warns []string) ([]float64, []string) {
+	if len(x) == 0 {
+		return x, warns
+	}
+	out, removed := analysis.RemoveOutliersIQR(x, k)
+	if removed > 0 {
+		warns = append(warns, fmt.Sprintf("%d outliers beyond %s×IQR left out (remove_outliers)", removed, num(k)))
+	}
+	return out, warns
+}
