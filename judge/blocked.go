@@ -49,6 +49,7 @@ func (t *blockedTest) Run(dirs []Direction) Result {
 	}
 	r.Figures.Estimate, r.Figures.CILow, r.Figures.CIHigh = finite(cmp.Estimate), finite(cmp.CILow), finite(cmp.CIHigh)
 	r.Figures.Method = cmp.Method
+	r.Figures.AchievedConfidence = achieved(cmp.Achieved, t.env.Confidence)
 	r.Evidence, r.Err = pairEvidence(pair, dirs)
 	return r
 }

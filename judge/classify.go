@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/config"
 )
 
@@ -120,7 +121,7 @@ func classifyRun(cfg *config.Config, results []pending) []Metric {
 	}
 	adj := ps
 	if cfg.MultipleTesting == config.Holm {
-		adj = holm(ps)
+		adj = analysis.Holm(ps)
 	}
 	out := make([]Metric, len(results))
 	next := 0

@@ -25,12 +25,12 @@ func (t *pairedTest) Run(dirs []Direction) Result {
 		Relative: t.rel,
 		Size:     blocksText(n, t.L),
 	}
-	if minP := minSignedRankP(n); n == 0 || minP >= t.env.Alpha {
+	if minP := analysis.MinSignedRankP(n); n == 0 || minP >= t.env.Alpha {
 		r.NoData = fmt.Sprintf("%s: too few independent blocks to detect a change at %s confidence (%d paired timestamps in %d blocks of %d; the smallest reachable p-value %.3g is not below %.3g)",
 			t.name, pct(t.env.Confidence), t.pairs, n, t.L, minP, t.env.Alpha)
 		return r
 	}
-	ci, err := signedRankCI(t.dbar, t.env.Confidence)
+	ci, err := analysis.SignedRankCI(t.dbar, t.env.Confidence)
 	if err != nil {
 		r.Err = fmt.Errorf("the paired interval failed: %v", err)
 		return r
@@ -43,14 +43,14 @@ func (t *pairedTest) Run(dirs []Direction) Result {
 		if !d.Up {
 			mu, inf, non = -d.Delta, analysis.Less, analysis.Greater
 		}
-		res, err := signedRank(t.dbar, mu, inf)
+		res, err := analysis.SignedRank(t.dbar, mu, inf)
 		if err != nil {
 			r.Err = marginErr(d.Margin, d.Delta, err)
 			return r
 		}
 		ev := Evidence{P: res.P, NonInfP: nan}
 		if d.Delta > 0 {
-			res, err := signedRank(t.dbar, mu, non)
+			res, err := analysis.SignedRank(t.dbar, mu, non)
 			if err != nil {
 				r.Err = marginErr(d.Margin, d.Delta, err)
 				return r

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -222,7 +223,7 @@ func TestMarginMustBeShown(t *testing.T) {
 	m := config.Metric{Name: "lat", FailOn: config.Increase, AllowedIncrease: pctMargin(0.1)}
 	tiny := Data{Baseline: onSteps("b", time.Minute, noisy(1, 12, 1, 0.3)), Canary: onSteps("c", time.Minute, noisy(2, 12, 1, 0.3))}
 	got := judgeOne(t, rev2(12, m), tiny)
-	if got.Classification != MetricInconclusive || !strings.Contains(got.Reason, "could not show lat within +10%: its 98.4% interval reaches") ||
+	if got.Classification != MetricInconclusive || !strings.Contains(got.Reason, "could not show lat within +10%: its 98% interval reaches") ||
 		!strings.Contains(got.Reason, "watch longer or widen the margin") {
 		t.Fatalf("%s: %s", got.Classification, got.Reason)
 	}
@@ -305,7 +306,7 @@ func TestHolm(t *testing.T) {
 	for _, m := range rep.Metrics {
 		ps = append(ps, *m.Test.PValue)
 	}
-	if want := holm(ps)[0]; adj != want {
+	if want := analysis.Holm(ps)[0]; adj != want {
 		t.Errorf("adjusted %v, want Holm's %v", adj, want)
 	}
 	wantClass := High

@@ -116,17 +116,17 @@ func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float
 		d := differences(bs, cs)
 		L := env.BlockLength
 		if L <= 0 {
-			L = blockLength(d)
+			L = analysis.BlockLength(d)
 		}
-		return &pairedTest{name: m.Name, dbar: blockMeans(d, L), L: L, pairs: pairs, env: env, rel: rel}
+		return &pairedTest{name: m.Name, dbar: analysis.BlockMeans(d, L), L: L, pairs: pairs, env: env, rel: rel}
 	}
 	bv, _ := bs.means()
 	cv, _ := cs.means()
 	L := env.BlockLength
 	if L <= 0 {
-		L = blockLength(bv, cv)
+		L = analysis.BlockLength(bv, cv)
 	}
-	return &blockedTest{name: m.Name, bbar: blockMeans(bv, L), cbar: blockMeans(cv, L), L: L, env: env, rel: rel}
+	return &blockedTest{name: m.Name, bbar: analysis.BlockMeans(bv, L), cbar: analysis.BlockMeans(cv, L), L: L, env: env, rel: rel}
 }
 
 // PairShare is the share of each side's timestamps that must have a value

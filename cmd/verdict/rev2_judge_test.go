@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/judge"
 )
 
 // Revision 2's judge rules through the command line (issue 11 items 3, 4, 7,
@@ -103,11 +104,11 @@ func TestRev2MissingCanary(t *testing.T) {
 		class  string
 		reason string
 	}{
-		{"crashed: 11 of 19 points", values(11, 2), "", exitAbort, "missing", "cover 11 of the baseline's 19 timestamps"},
-		{"stops in the last fifth: 16 of 19", values(16, 2), "", exitAbort, "missing", "cover 16 of the baseline's 19 timestamps"},
-		{"no data at all on the canary", nil, "", exitAbort, "missing", "returned no points while the baseline has 19 timestamps"},
-		{"no data at all, not critical, with allow-inconclusive pipelines in mind", nil, "    critical: false\n", exitAbort, "missing", "the canary is missing"},
-		{"coverage 0 turns the check off", values(11, 2), "coverage: 0\n", exitPromote, "", ""},
+		{"crashed: 11 of 19 points", values(11, 2), "", judge.ExitAbort, "missing", "cover 11 of the baseline's 19 timestamps"},
+		{"stops in the last fifth: 16 of 19", values(16, 2), "", judge.ExitAbort, "missing", "cover 16 of the baseline's 19 timestamps"},
+		{"no data at all on the canary", nil, "", judge.ExitAbort, "missing", "returned no points while the baseline has 19 timestamps"},
+		{"no data at all, not critical, with allow-inconclusive pipelines in mind", nil, "    critical: false\n", judge.ExitAbort, "missing", "the canary is missing"},
+		{"coverage 0 turns the check off", values(11, 2), "coverage: 0\n", judge.ExitPromote, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := rev2Config
@@ -131,7 +132,7 @@ func TestRev2MissingCanary(t *testing.T) {
 func TestRev2BothEmptyNeverAborts(t *testing.T) {
 	cfg := strings.Replace(rev2Config, "    critical: true\n", "    critical: true\n    must_have_data: true\n", 1)
 	code, rep, stderr := jsonReport(t, writeRev2(t, cfg, rev2Recording(nil, nil)))
-	if code != exitInconclusive || rep["verdict"] != "inconclusive" || firstMetric(rep)["classification"] != "nodata" {
+	if code != judge.ExitInconclusive || rep["verdict"] != "inconclusive" || firstMetric(rep)["classification"] != "nodata" {
 		t.Fatalf("exit %d, %v: %v (%s)", code, rep["verdict"], rep["reason"], stderr)
 	}
 }
@@ -141,7 +142,7 @@ func TestRev2HugeWeights(t *testing.T) {
 		"  - name: lat2\n    query: 'lat{ {{ .Scope }} }'\n    group: b\ngroups: {a: {weight: 1e307}, b: {weight: 1.7e308}}\n"
 	rec := rev2Recording(values(19, 1), values(19, 2), "lat", "lat2")
 	code, out, stderr := runCLI(t, nil, "judge", "-c", writeRev2(t, cfg, rec))
-	if code != exitPromote || strings.Contains(out, "Inf") || !strings.Contains(out, "score 100") {
+	if code != judge.ExitPromote || strings.Contains(out, "Inf") || !strings.Contains(out, "score 100") {
 		t.Fatalf("exit %d:\n%s\n%s", code, out, stderr)
 	}
 }
@@ -149,7 +150,7 @@ func TestRev2HugeWeights(t *testing.T) {
 func TestRev2ErrorHasNoScore(t *testing.T) {
 	rec := strings.Replace(rev2Recording(values(19, 1), values(19, 2)), `"canary":{"query":"lat{ version=\"v2\" }",`, `"canary":{"query":"lat{ version=\"v2\" }","error":"boom",`, 1)
 	code, rep, _ := jsonReport(t, writeRev2(t, rev2Config, rec))
-	if v, ok := rep["score"]; code != exitError || !ok || v != nil {
+	if v, ok := rep["score"]; code != judge.ExitError || !ok || v != nil {
 		t.Fatalf("exit %d, score %v (present %v), want 4 and null", code, v, ok)
 	}
 }
@@ -174,7 +175,7 @@ metrics:
 		t.Fatal(err)
 	}
 	code, out, stderr := runCLI(t, nil, "judge", "-c", p)
-	if code != exitError || !strings.Contains(stderr, "the scopes overlap") || !strings.Contains(stderr, `version="v1"`) {
+	if code != judge.ExitError || !strings.Contains(stderr, "the scopes overlap") || !strings.Contains(stderr, `version="v1"`) {
 		t.Fatalf("exit %d, want 4 naming the overlap:\n%s\n%s", code, out, stderr)
 	}
 }
