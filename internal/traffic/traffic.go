@@ -14,11 +14,13 @@ import (
 )
 
 // Pod is one scraped instance: its labels, the median of its request
-// latency in seconds (log-normal, σ = 0.5) and the share of requests that fail.
+// latency in seconds (log-normal, σ = 0.5), the share of requests that fail,
+// and the share of requests that take ten times as long (a slow tail).
 type Pod struct {
 	Labels  map[string]string
 	Latency float64
 	Errors  float64
+	Tail    float64
 }
 
 // Names are the metric and label names of a stack's HTTP metrics.
@@ -66,6 +68,9 @@ func HTTP(seed uint64, start time.Time, points int, step time.Duration, names Na
 			t := start.Add(time.Duration(s) * step)
 			for range 40 + rng.IntN(21) {
 				lat := p.Latency * math.Exp(0.5*rng.NormFloat64())
+				if p.Tail > 0 && rng.Float64() < p.Tail {
+					lat *= 10
+				}
 				for i, le := range Buckets {
 					if lat <= le {
 						counts[i]++
@@ -97,6 +102,23 @@ func Gauge(seed uint64, start time.Time, points int, step time.Duration, name st
 		s := promtest.Series{Name: name, Labels: maps.Clone(l)}
 		for i := range points {
 			s.Samples = append(s.Samples, promtest.Sample{T: start.Add(time.Duration(i) * step), V: mean + sd*rng.NormFloat64()})
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Counter simulates a counter per pod growing by about rate·step between
+// scrapes (never less than zero), as CPU seconds or bytes sent do.
+func Counter(seed uint64, start time.Time, points int, step time.Duration, name string, pods []map[string]string, rate, sd float64) []promtest.Series {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	var out []promtest.Series
+	for _, l := range pods {
+		s := promtest.Series{Name: name, Labels: maps.Clone(l)}
+		v := 0.0
+		for i := range points {
+			v += math.Max(0, (rate+sd*rng.NormFloat64())*step.Seconds())
+			s.Samples = append(s.Samples, promtest.Sample{T: start.Add(time.Duration(i) * step), V: v})
 		}
 		out = append(out, s)
 	}

@@ -1,0 +1,184 @@
+package examples
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/traffic"
+)
+
+// report is the part of verdict's JSON report the example tests read.
+type report struct {
+	Verdict string
+	Metrics []struct {
+		Name, Classification string
+	}
+}
+
+// judge runs verdict judge on a config against a server and returns the exit code and report.
+func judge(t *testing.T, bin, config string, srv *promtest.Server, extra ...string) (int, report, string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(bin, "verdict"), append([]string{"judge", "-c", config, "--output", "json"}, extra...)...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "VERDICT_PROMETHEUS_URL=" + srv.URL,
+		"VERDICT_WINDOW_END=" + fixtureEnd().Format(time.RFC3339)}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, _ := cmd.Output()
+	var r report
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("verdict judge -c %s: exit %d, no JSON report: %v\n%s\n%s", config, cmd.ProcessState.ExitCode(), err, out, stderr.String())
+	}
+	return cmd.ProcessState.ExitCode(), r, string(out) + stderr.String()
+}
+
+// expectVerdict checks a judged example: the exit code and verdict, the
+// metric that must fail (none when failing is ""), and that no other metric fails.
+func expectVerdict(t *testing.T, code int, r report, out string, wantCode int, wantVerdict, failing string) {
+	t.Helper()
+	if code != wantCode || r.Verdict != wantVerdict {
+		t.Errorf("exit %d, verdict %s; want %d, %s\n%s", code, r.Verdict, wantCode, wantVerdict, out)
+	}
+	for _, m := range r.Metrics {
+		bad := m.Classification == "high" || m.Classification == "low"
+		switch {
+		case m.Name == failing && !bad:
+			t.Errorf("%s is %s, want it to fail\n%s", m.Name, m.Classification, out)
+		case m.Name != failing && bad:
+			t.Errorf("%s is %s, but only %q should fail\n%s", m.Name, m.Classification, failing, out)
+		}
+	}
+	if failing != "" && !slices.ContainsFunc(r.Metrics, func(m struct{ Name, Classification string }) bool { return m.Name == failing }) {
+		t.Errorf("no metric %s in the report", failing)
+	}
+}
+
+// sides are a baseline's and a canary's pods: n pods each labelled with common plus side labels.
+func sides(common map[string]string, base, canary map[string]string, nBase, nCanary int, podLabel, basePrefix, canaryPrefix string) (b, c []map[string]string) {
+	mk := func(side map[string]string, n int, prefix string) []map[string]string {
+		var out []map[string]string
+		for i := range n {
+			l := map[string]string{}
+			for k, v := range common {
+				l[k] = v
+			}
+			for k, v := range side {
+				l[k] = v
+			}
+			if podLabel != "" {
+				l[podLabel] = fmt.Sprintf("%s%d", prefix, i)
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	return mk(base, nBase, basePrefix), mk(canary, nCanary, canaryPrefix)
+}
+
+// httpRecipe simulates a stack's HTTP metrics: when regressed, one
+// canary request in twenty takes ten times as long (the p99 moves, the median hardly).
+func httpRecipe(names traffic.Names, common, base, canary map[string]string) func(bool) []promtest.Series {
+	return func(regressed bool) []promtest.Series {
+		b, c := sides(common, base, canary, 3, 2, "pod", "b-", "c-")
+		var pods []traffic.Pod
+		for _, l := range b {
+			pods = append(pods, traffic.Pod{Labels: l, Latency: 0.08, Errors: 0.01})
+		}
+		for _, l := range c {
+			p := traffic.Pod{Labels: l, Latency: 0.08, Errors: 0.01}
+			if regressed {
+				p.Tail = 0.05
+			}
+			pods = append(pods, p)
+		}
+		return httpSeries(31, names, pods)
+	}
+}
+
+// resourcesRecipe simulates cAdvisor and kube-state-metrics for two ReplicaSets: the canary's memory grows by half when regressed.
+func resourcesRecipe(regressed bool) []promtest.Series {
+	common := labels("namespace", "shop", "container", "checkout")
+	b, c := sides(common, nil, nil, 3, 2, "pod", "checkout-6d4f8b7c9-", "checkout-7c9d5e8f1-")
+	mem := 3e8
+	if regressed {
+		mem = 4.5e8
+	}
+	return slices.Concat(
+		traffic.Counter(41, fixtureStart, fixturePoints, scrape, "container_cpu_usage_seconds_total", slices.Concat(b, c), 0.25, 0.05),
+		traffic.Gauge(42, fixtureStart, fixturePoints, scrape, "container_memory_working_set_bytes", b, 3e8, 1e7),
+		traffic.Gauge(43, fixtureStart, fixturePoints, scrape, "container_memory_working_set_bytes", c, mem, 1e7),
+		traffic.Gauge(44, fixtureStart, fixturePoints, scrape, "kube_pod_container_status_restarts_total", slices.Concat(b, c), 0, 0),
+	)
+}
+
+type recipe struct {
+	file      string
+	data      func(regressed bool) []promtest.Series
+	regressed string // the metric a regressed canary fails
+}
+
+var recipes = []recipe{
+	{"client-golang.yaml", httpRecipe(traffic.ClientGolang, labels("job", "checkout"), labels("version", "1.4.2"), labels("version", "1.5.0")), "latency_p99"},
+	{"ingress-nginx.yaml", httpRecipe(traffic.Names{Histogram: "nginx_ingress_controller_request_duration_seconds_bucket", Requests: "nginx_ingress_controller_requests", Code: "status", OK: "200", Fail: "503", Unit: 1},
+		labels("namespace", "shop", "ingress", "checkout", "controller_class", "k8s.io/ingress-nginx"), labels("service", "checkout"), labels("service", "checkout-canary", "canary", "checkout-canary")), "latency_p99"},
+	{"istio.yaml", httpRecipe(traffic.Names{Histogram: "istio_request_duration_milliseconds_bucket", Requests: "istio_requests_total", Code: "response_code", OK: "200", Fail: "503", Unit: 1000},
+		labels("reporter", "destination", "destination_workload", "reviews", "destination_service_name", "reviews"), labels("destination_version", "v1"), labels("destination_version", "v2")), "latency_p99_ms"},
+	{"linkerd.yaml", httpRecipe(traffic.Names{Histogram: "response_latency_ms_bucket", Requests: "response_total", Code: "classification", OK: "success", Fail: "failure", Unit: 1000},
+		labels("direction", "inbound", "namespace", "shop"), labels("deployment", "checkout"), labels("deployment", "checkout-canary")), "latency_p99_ms"},
+	{"spring-boot.yaml", httpRecipe(traffic.Names{Histogram: "http_server_requests_seconds_bucket", Requests: "http_server_requests_seconds_count", Code: "outcome", OK: "SUCCESS", Fail: "SERVER_ERROR", Unit: 1},
+		labels("application", "orders", "uri", "/orders", "method", "GET"), labels("version", "3.1.0"), labels("version", "3.2.0")), "latency_p99"},
+	{"kubernetes-resources.yaml", resourcesRecipe, "memory_working_set_per_pod"},
+}
+
+// TestRecipes judges every recipe against a real Prometheus backfilled in
+// its stack's metric and label names: a healthy canary promotes, a
+// regressed one aborts for the regressed metric only. docs/recipes.md
+// shows each config as it is.
+func TestRecipes(t *testing.T) {
+	doc, err := os.ReadFile("../docs/recipes.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("recipes/*.yaml")
+	if len(files) != len(recipes) {
+		t.Errorf("%d recipe files, %d tested", len(files), len(recipes))
+	}
+	bin := buildVerdict(t)
+	for _, r := range recipes {
+		t.Run(r.file, func(t *testing.T) {
+			path := filepath.Join("recipes", r.file)
+			text, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(doc), "```yaml\n"+string(text)+"```") {
+				t.Errorf("docs/recipes.md does not show %s as it is", path)
+			}
+			if code, out := shell(t, bin, "verdict check -c "+mustAbs(t, path), nil); code != 0 {
+				t.Fatalf("verdict check: exit %d\n%s", code, out)
+			}
+			healthy := startPrometheus(t, r.data(false))
+			code, rep, out := judge(t, bin, path, healthy)
+			expectVerdict(t, code, rep, out, 0, "promote", "")
+			regressed := startPrometheus(t, r.data(true))
+			code, rep, out = judge(t, bin, path, regressed)
+			expectVerdict(t, code, rep, out, 1, "abort", r.regressed)
+		})
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
