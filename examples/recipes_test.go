@@ -87,18 +87,11 @@ func sides(common map[string]string, base, canary map[string]string, nBase, nCan
 func httpRecipe(names traffic.Names, common, base, canary map[string]string) func(bool) []promtest.Series {
 	return func(regressed bool) []promtest.Series {
 		b, c := sides(common, base, canary, 3, 2, "pod", "b-", "c-")
-		var pods []traffic.Pod
-		for _, l := range b {
-			pods = append(pods, traffic.Pod{Labels: l, Latency: 0.08, Errors: 0.01})
-		}
-		for _, l := range c {
-			p := traffic.Pod{Labels: l, Latency: 0.08, Errors: 0.01}
+		return httpSeries(31, names, twoSides(b, c, func(p *traffic.Pod) {
 			if regressed {
 				p.Tail = 0.05
 			}
-			pods = append(pods, p)
-		}
-		return httpSeries(31, names, pods)
+		}))
 	}
 }
 
@@ -142,25 +135,11 @@ var recipes = []recipe{
 // regressed one aborts for the regressed metric only. docs/recipes.md
 // shows each config as it is.
 func TestRecipes(t *testing.T) {
-	doc, err := os.ReadFile("../docs/recipes.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, _ := filepath.Glob("recipes/*.yaml")
-	if len(files) != len(recipes) {
-		t.Errorf("%d recipe files, %d tested", len(files), len(recipes))
-	}
+	doc := documented(t, "../docs/recipes.md", "recipes", len(recipes))
 	bin := buildVerdict(t)
 	for _, r := range recipes {
 		t.Run(r.file, func(t *testing.T) {
-			path := filepath.Join("recipes", r.file)
-			text, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(doc), "```yaml\n"+string(text)+"```") {
-				t.Errorf("docs/recipes.md does not show %s as it is", path)
-			}
+			path := doc(r.file)
 			if code, out := shell(t, bin, "verdict check -c "+mustAbs(t, path), nil); code != 0 {
 				t.Fatalf("verdict check: exit %d\n%s", code, out)
 			}
@@ -171,6 +150,31 @@ func TestRecipes(t *testing.T) {
 			code, rep, out = judge(t, bin, path, regressed)
 			expectVerdict(t, code, rep, out, 1, "abort", r.regressed)
 		})
+	}
+}
+
+// documented checks that dir holds n configs and returns a function that
+// gives a config's path after checking that the doc shows it verbatim.
+func documented(t *testing.T, docPath, dir string, n int) func(file string) string {
+	t.Helper()
+	doc, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) != n {
+		t.Errorf("%d configs in %s, %d tested", len(files), dir, n)
+	}
+	return func(file string) string {
+		path := filepath.Join(dir, file)
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(doc), "```yaml\n"+string(text)+"```") {
+			t.Errorf("%s does not show %s as it is", docPath, path)
+		}
+		return path
 	}
 }
 

@@ -15,12 +15,14 @@ import (
 
 // Pod is one scraped instance: its labels, the median of its request
 // latency in seconds (log-normal, σ = 0.5), the share of requests that fail,
-// and the share of requests that take ten times as long (a slow tail).
+// and the share of requests that take ten times as long (a slow tail), from
+// TailFrom on (from the start when zero).
 type Pod struct {
-	Labels  map[string]string
-	Latency float64
-	Errors  float64
-	Tail    float64
+	Labels   map[string]string
+	Latency  float64
+	Errors   float64
+	Tail     float64
+	TailFrom time.Time
 }
 
 // Names are the metric and label names of a stack's HTTP metrics.
@@ -68,7 +70,7 @@ func HTTP(seed uint64, start time.Time, points int, step time.Duration, names Na
 			t := start.Add(time.Duration(s) * step)
 			for range 40 + rng.IntN(21) {
 				lat := p.Latency * math.Exp(0.5*rng.NormFloat64())
-				if p.Tail > 0 && rng.Float64() < p.Tail {
+				if p.Tail > 0 && !t.Before(p.TailFrom) && rng.Float64() < p.Tail {
 					lat *= 10
 				}
 				for i, le := range Buckets {
