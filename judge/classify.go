@@ -27,9 +27,14 @@ type pending struct {
 // ±Inf rule), a broken bound, nodata; otherwise it runs the metric's test
 // in each tested direction.
 func judgeMetric(m config.Metric, d Data, env Env) pending {
-	p := kindOf(m).Prepare(m, d, env)
+	p := Prepare(m, d, env)
 	if p.Release != nil {
 		defer p.Release()
+	}
+	if env.TestFor != nil && p.Test != nil {
+		if t := env.TestFor(m, p); t != nil {
+			p.Test = t
+		}
 	}
 	out := p.Out
 	out.Name, out.Group, out.Critical, out.MustHaveData, out.Line = m.Name, m.Group, m.Critical, m.MustHaveData, m.Line

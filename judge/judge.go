@@ -96,7 +96,7 @@ func Queries(cfg *config.Config) ([]metrics.Query, error) {
 	off := cfg.Baseline.Offset
 	qs := make([]metrics.Query, 0, 2*len(cfg.Metrics))
 	for _, m := range cfg.Metrics {
-		for _, part := range kindOf(m).Parts(m) {
+		for _, part := range KindOf(m).Parts(m) {
 			what := "query"
 			if part.Name != "" {
 				what = part.Name
@@ -155,7 +155,7 @@ func Run(ctx context.Context, cfg *config.Config, src metrics.Source, opt RunOpt
 	arrived := make([]int, n)
 	var mu sync.Mutex
 	cpu := make(chan struct{}, runtime.GOMAXPROCS(0)) // judging is CPU-bound: one per core
-	env := newEnv(cfg, !opt.NoCharts)
+	env := NewEnv(cfg, !opt.NoCharts)
 	metrics.FetchEach(ctx, src, qs, opt.Concurrency, func(i int, o metrics.Outcome) {
 		m := metricOf[i]
 		mu.Lock()
@@ -184,9 +184,13 @@ func Run(ctx context.Context, cfg *config.Config, src metrics.Source, opt RunOpt
 
 // Judge classifies every metric, scores the groups and decides the verdict.
 // data[i] belongs to cfg.Metrics[i]. The same input always gives the same report.
-func Judge(cfg *config.Config, data []Data) *Report {
+func Judge(cfg *config.Config, data []Data) *Report { return JudgeEnv(cfg, data, NewEnv(cfg, true)) }
+
+// JudgeEnv is Judge with the run's Env given (NewEnv, then changed): a watch
+// loop fixes block lengths (Env.BlockLengths) and swaps in sequential tests
+// (Env.TestFor) through it; every other rule is Judge's.
+func JudgeEnv(cfg *config.Config, data []Data, env Env) *Report {
 	rep := newReport(cfg)
-	env := newEnv(cfg, true)
 	results := make([]pending, 0, len(cfg.Metrics))
 	for i, m := range cfg.Metrics {
 		var d Data
@@ -202,8 +206,9 @@ func Judge(cfg *config.Config, data []Data) *Report {
 	return rep
 }
 
-// newEnv is what every metric of cfg's run is judged with.
-func newEnv(cfg *config.Config, charts bool) Env {
+// NewEnv is what every metric of cfg's run is judged with; charts keeps the
+// points for the renderers that draw them.
+func NewEnv(cfg *config.Config, charts bool) Env {
 	return Env{
 		Confidence: cfg.Confidence,
 		Alpha:      (1 - cfg.Confidence) / 2,

@@ -24,7 +24,7 @@ import (
 // A new kind is one file that calls register from an init function; a new
 // test is one type implementing Test. The sequential tests of `verdict
 // watch` are Tests over the same Prepared data (Env.BlockLength fixes the
-// block length once).
+// block length once, Env.TestFor swaps the test).
 
 // A Kind is one metric kind: the queries it runs and how it prepares their
 // data. Implementations are stateless and safe for concurrent use.
@@ -64,9 +64,15 @@ type Env struct {
 	Coverage float64
 	// Charts keeps each side's points for the renderers that draw them.
 	Charts bool
-	// BlockLength, when positive, fixes the block length of blocked tests
-	// instead of choosing it from the data (watch fixes it once).
-	BlockLength int
+	// BlockLengths fixes, per metric name, the block length of blocked
+	// tests instead of choosing it from the data (watch fixes it once); a
+	// metric not in it, or 0, chooses.
+	BlockLengths map[string]int
+	// TestFor, when set, replaces the test each kind prepared (watch's
+	// sequential tests): it gets the metric and its prepared data, whose
+	// Series holds the aligned samples, and returns the Test to run (nil
+	// keeps the kind's).
+	TestFor func(m config.Metric, p *Prepared) Test
 }
 
 // Prepared is one metric's data, ready for the shared rules and its test.
@@ -101,8 +107,32 @@ type Prepared struct {
 	Change *float64
 	// Test tests the data; nil when NoData is set or a side failed.
 	Test Test
+	// Series is a series metric's aligned samples (nil for other kinds and
+	// when a side has no data): what its test runs on, for other tests of
+	// the same data (watch).
+	Series *SeriesSamples
 	// Release frees what the prepared data hold once the metric is judged.
 	Release func()
+}
+
+// SeriesSamples are a series metric's per-timestamp values: each side's
+// mean over its series at each step of the window (NaN handling, ±Inf and
+// outliers applied), in time order.
+type SeriesSamples struct {
+	// Paired is whether the test pairs the timestamps (test: paired, or auto
+	// with at least PairShare of each side's timestamps on both sides).
+	Paired bool
+	// Differences are d_t = canary_t − baseline_t over the timestamps with
+	// a value on both sides; Pairs is their number.
+	Differences []float64
+	Pairs       int
+	// Baseline and Canary are each side's per-timestamp values, and
+	// BaselineSteps and CanarySteps their steps (0 = window.start).
+	Baseline, Canary           []float64
+	BaselineSteps, CanarySteps []int
+	// BlockLength is the L the kind's test uses (Env.BlockLengths, or
+	// analysis.BlockLength of the data).
+	BlockLength int
 }
 
 // Coverage counts the baseline's timestamps and how many of them the
@@ -180,14 +210,18 @@ type Evidence struct {
 	NonInfP float64 // non-inferiority p; NaN when Delta is 0
 }
 
+// Prepare prepares one metric's data with its kind (KindOf), as Judge and
+// Run do before the shared rules: a watch loop calls it on every check.
+func Prepare(m config.Metric, d Data, env Env) *Prepared { return KindOf(m).Prepare(m, d, env) }
+
 var kinds = map[string]Kind{}
 
 // register makes a kind available under its config name (config.KindSeries, ...).
 func register(name string, k Kind) { kinds[name] = k }
 
-// kindOf is m's kind; an unknown kind (config validation makes it
+// KindOf is m's kind; an unknown kind (config validation makes it
 // unreachable) is an error kind.
-func kindOf(m config.Metric) Kind {
+func KindOf(m config.Metric) Kind {
 	name := m.Kind
 	if name == "" {
 		name = config.KindSeries

@@ -345,3 +345,37 @@ func TestErrorCarriesNoScore(t *testing.T) {
 		t.Fatalf("%s %v: %s", rep.Verdict, rep.Score, b)
 	}
 }
+
+// fixedTest is a Test that finds what it is told, for the watch hooks.
+type fixedTest struct{ p float64 }
+
+func (f fixedTest) Run(dirs []Direction) Result {
+	r := Result{Figures: TestResult{Name: "paired"}, Size: "fixed"}
+	for range dirs {
+		r.Evidence = append(r.Evidence, Evidence{P: f.p, NonInfP: nan})
+	}
+	return r
+}
+
+// TestWatchHooks: a watch loop fixes block lengths per metric and swaps in
+// its own test over the same prepared samples; the shared rules still decide.
+func TestWatchHooks(t *testing.T) {
+	n := 120
+	d := Data{Baseline: onSteps("b", time.Minute, sample(1, n, 1)), Canary: onSteps("c", time.Minute, sample(2, n, 1))}
+	cfg := rev2(n, config.Metric{Name: "m"})
+	env := NewEnv(cfg, false)
+	env.BlockLengths = map[string]int{"m": 4}
+	rep := JudgeEnv(cfg, []Data{d}, env)
+	if got := rep.Metrics[0].Test; got == nil || got.BlockLength != 4 || got.Blocks != n/4 {
+		t.Fatalf("fixed block length: %+v", got)
+	}
+	var seen *SeriesSamples
+	env.TestFor = func(m config.Metric, p *Prepared) Test {
+		seen = p.Series
+		return fixedTest{p: 1e-9}
+	}
+	rep = JudgeEnv(cfg, []Data{d}, env)
+	if rep.Metrics[0].Classification != High || seen == nil || !seen.Paired || seen.Pairs != n || len(seen.Differences) != n || seen.BlockLength != 4 {
+		t.Fatalf("%s (%s), samples %+v", rep.Metrics[0].Classification, rep.Metrics[0].Reason, seen)
+	}
+}

@@ -97,14 +97,14 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 		p.Test = &mannWhitneyTest{name: m.Name, pair: pair, mw: out.MannWhitney, nc: len(c), nb: len(b), env: env, rel: rel}
 		return p
 	}
-	p.Test = seriesTest(m, bs, cs, env, rel)
+	p.Test, p.Series = seriesTest(m, bs, cs, env, rel)
 	return p
 }
 
 // seriesTest picks the paired or the blocked test (SPEC §4's table): paired
 // when asked for, or (auto) when at least 90% of each side's timestamps
 // have a value on both sides.
-func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float64, bool)) Test {
+func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float64, bool)) (Test, *SeriesSamples) {
 	nb, nc, pairs := 0, 0, 0
 	for k := range bs.cnt {
 		hb, hc := bs.cnt[k] > 0, cs.cnt[k] > 0
@@ -112,21 +112,23 @@ func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float
 		nc += b2i(hc)
 		pairs += b2i(hb && hc)
 	}
-	if m.Test == config.TestPaired || (float64(pairs) >= PairShare*float64(nb) && float64(pairs) >= PairShare*float64(nc)) {
-		d := differences(bs, cs)
-		L := env.BlockLength
-		if L <= 0 {
-			L = analysis.BlockLength(d)
+	s := &SeriesSamples{Pairs: pairs, Differences: differences(bs, cs)}
+	s.Baseline, s.BaselineSteps = bs.means()
+	s.Canary, s.CanarySteps = cs.means()
+	s.Paired = m.Test == config.TestPaired || (float64(pairs) >= PairShare*float64(nb) && float64(pairs) >= PairShare*float64(nc))
+	s.BlockLength = env.BlockLengths[m.Name]
+	if s.Paired {
+		if s.BlockLength <= 0 {
+			s.BlockLength = analysis.BlockLength(s.Differences)
 		}
-		return &pairedTest{name: m.Name, dbar: analysis.BlockMeans(d, L), L: L, pairs: pairs, env: env, rel: rel}
+		L := s.BlockLength
+		return &pairedTest{name: m.Name, dbar: analysis.BlockMeans(s.Differences, L), L: L, pairs: pairs, env: env, rel: rel}, s
 	}
-	bv, _ := bs.means()
-	cv, _ := cs.means()
-	L := env.BlockLength
-	if L <= 0 {
-		L = analysis.BlockLength(bv, cv)
+	if s.BlockLength <= 0 {
+		s.BlockLength = analysis.BlockLength(s.Baseline, s.Canary)
 	}
-	return &blockedTest{name: m.Name, bbar: analysis.BlockMeans(bv, L), cbar: analysis.BlockMeans(cv, L), L: L, env: env, rel: rel}
+	L := s.BlockLength
+	return &blockedTest{name: m.Name, bbar: analysis.BlockMeans(s.Baseline, L), cbar: analysis.BlockMeans(s.Canary, L), L: L, env: env, rel: rel}, s
 }
 
 // PairShare is the share of each side's timestamps that must have a value
