@@ -57,6 +57,9 @@ func placed(f Fetched, g grid, shift time.Duration, keep func(float64) (float64,
 	if means {
 		s.sum, s.cnt = make([]float64, g.n), make([]int32, g.n)
 	}
+	if len(f.Result.Series) == 0 {
+		return s
+	}
 	for _, ser := range f.Result.Series {
 		for _, p := range ser.Points {
 			k, ok := g.at(p.T, shift)
@@ -95,6 +98,13 @@ func coverageOf(b, c steps, g grid) Coverage {
 
 // means lists the per-step means of a side in time order, with their steps.
 func (s steps) means() (vals []float64, at []int) {
+	m := 0
+	for _, n := range s.cnt {
+		if n > 0 {
+			m++
+		}
+	}
+	vals, at = make([]float64, 0, m), make([]int, 0, m)
 	for k, n := range s.cnt {
 		if n > 0 {
 			vals = append(vals, s.sum[k]/float64(n))
@@ -106,8 +116,8 @@ func (s steps) means() (vals []float64, at []int) {
 
 // differences are d_t = canary_t - baseline_t over the steps with a value
 // on both sides, in time order.
-func differences(b, c steps) []float64 {
-	var d []float64
+func differences(b, c steps, pairs int) []float64 {
+	d := make([]float64, 0, pairs)
 	for k := range b.cnt {
 		if b.cnt[k] > 0 && c.cnt[k] > 0 {
 			d = append(d, c.sum[k]/float64(c.cnt[k])-b.sum[k]/float64(b.cnt[k]))

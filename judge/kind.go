@@ -123,11 +123,11 @@ type SeriesSamples struct {
 	// with at least PairShare of each side's timestamps on both sides).
 	Paired bool
 	// Differences are d_t = canary_t − baseline_t over the timestamps with
-	// a value on both sides; Pairs is their number.
+	// a value on both sides (paired only); Pairs is their number.
 	Differences []float64
 	Pairs       int
 	// Baseline and Canary are each side's per-timestamp values, and
-	// BaselineSteps and CanarySteps their steps (0 = window.start).
+	// BaselineSteps and CanarySteps their steps (0 = window.start); unpaired only.
 	Baseline, Canary           []float64
 	BaselineSteps, CanarySteps []int
 	// BlockLength is the L the kind's test uses (Env.BlockLengths, or

@@ -2,6 +2,7 @@ package judge
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/verdict-ci/verdict/analysis"
 )
@@ -30,6 +31,9 @@ func (t *pairedTest) Run(dirs []Direction) Result {
 			t.name, pct(t.env.Confidence), t.pairs, n, t.L, minP, t.env.Alpha)
 		return r
 	}
+	// The signed-rank statistics do not depend on order; sorted once, every
+	// call below sorts an already sorted copy in linear time.
+	slices.Sort(t.dbar)
 	ci, err := analysis.SignedRankCI(t.dbar, t.env.Confidence)
 	if err != nil {
 		r.Err = fmt.Errorf("the paired interval failed: %v", err)

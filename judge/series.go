@@ -112,18 +112,18 @@ func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float
 		nc += b2i(hc)
 		pairs += b2i(hb && hc)
 	}
-	s := &SeriesSamples{Pairs: pairs, Differences: differences(bs, cs)}
-	s.Baseline, s.BaselineSteps = bs.means()
-	s.Canary, s.CanarySteps = cs.means()
+	s := &SeriesSamples{Pairs: pairs, BlockLength: env.BlockLengths[m.Name]}
 	s.Paired = m.Test == config.TestPaired || (float64(pairs) >= PairShare*float64(nb) && float64(pairs) >= PairShare*float64(nc))
-	s.BlockLength = env.BlockLengths[m.Name]
 	if s.Paired {
+		s.Differences = differences(bs, cs, pairs)
 		if s.BlockLength <= 0 {
 			s.BlockLength = analysis.BlockLength(s.Differences)
 		}
 		L := s.BlockLength
 		return &pairedTest{name: m.Name, dbar: analysis.BlockMeans(s.Differences, L), L: L, pairs: pairs, env: env, rel: rel}, s
 	}
+	s.Baseline, s.BaselineSteps = bs.means()
+	s.Canary, s.CanarySteps = cs.means()
 	if s.BlockLength <= 0 {
 		s.BlockLength = analysis.BlockLength(s.Baseline, s.Canary)
 	}
