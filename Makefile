@@ -11,7 +11,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.da
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 10000x
 
-.PHONY: all build test unit deps oracle fuzz lint bench bench-compare bench-load bench-validity bench-fastpaths demo clean
+.PHONY: all build test unit deps oracle fuzz lint bench bench-compare bench-load bench-bigbody bench-validity bench-fastpaths demo clean
 
 all: build
 
@@ -72,6 +72,10 @@ bench-prom: deps
 ## bench-load: verdict judge over 1,000 metrics (2,000 queries) on a real Prometheus: time and peak RSS (≤ 300 MB).
 bench-load: deps
 	@scripts/bench-load.sh
+
+## bench-bigbody: peak RSS of verdict judge when every answer is a 300 MB body (MB=…): must stay ≤ 1 GB.
+bench-bigbody:
+	@scripts/bench-bigbody.sh
 
 ## bench-validity: simulated A/A and regressed canaries judged through bin/verdict: share that promotes / is inconclusive / aborts, default config vs revision 1's test.
 VALIDITY_RUNS ?= 200

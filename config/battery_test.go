@@ -168,6 +168,7 @@ func TestBadInput(t *testing.T) {
 		{"source: url without host", edit(t, "http://prom:9090", "http://"), []want{{4, "source.prometheus.url", "has no host"}}},
 		{"source: url unparsable", edit(t, "http://prom:9090", "'http://prom:90 90'"), []want{{4, "source.prometheus.url", "is not a valid URL"}}},
 		{"source: zero concurrency", edit(t, "    url: http://prom:9090\n", "    url: http://prom:9090\n    concurrency: 0\n"), []want{{5, "source.prometheus.concurrency", "must be at least 1, not 0"}}},
+		{"source: zero max_buffered_bytes", edit(t, "    url: http://prom:9090\n", "    url: http://prom:9090\n    max_buffered_bytes: 0\n"), []want{{5, "source.prometheus.max_buffered_bytes", "must be at least 1, not 0"}}},
 		{"source: zero timeout", edit(t, "    url: http://prom:9090\n", "    url: http://prom:9090\n    timeout: 0s\n"), []want{{5, "source.prometheus.timeout", "must be more than 0"}}},
 		{"source: both bearer tokens", edit(t, "    url: http://prom:9090\n", "    url: http://prom:9090\n    bearer_token_file: t\n    bearer_token_env: T\n"), []want{{6, "source.prometheus.bearer_token_env", "set only one of bearer_token_file and bearer_token_env"}}},
 		{"source: basic auth and bearer", edit(t, "    url: http://prom:9090\n", "    url: http://prom:9090\n    bearer_token_env: T\n    basic_auth: {username: u}\n"), []want{{6, "source.prometheus.basic_auth", "set only one of basic_auth and a bearer token"}}},

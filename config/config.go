@@ -51,6 +51,9 @@ type Prometheus struct {
 	TLS             *TLS              `mapstructure:"tls"`
 	Concurrency     int               `mapstructure:"concurrency"` // queries in flight; default 8
 	Retries         int               `mapstructure:"retries"`     // extra attempts on retryable failures; default 3
+	// MaxBufferedBytes bounds the response bytes held at once over the
+	// queries in flight; default 256 MiB (metrics.DefaultMaxBufferedBytes).
+	MaxBufferedBytes int `mapstructure:"max_buffered_bytes"`
 }
 
 // BasicAuth is HTTP basic authentication; the password comes from a file or the config.

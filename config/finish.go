@@ -95,6 +95,9 @@ func (l *loader) promDefaults(p *Prometheus) {
 	if l.layerOf("source.prometheus.retries") == unset {
 		p.Retries = DefaultRetries
 	}
+	if l.layerOf("source.prometheus.max_buffered_bytes") == unset {
+		p.MaxBufferedBytes = DefaultMaxBufferedBytes
+	}
 }
 
 // resolve makes a relative path written in the file relative to the config

@@ -31,8 +31,10 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	DefaultConcurrency = 8
 	DefaultRetries     = 3
-	NaNRemove          = "remove"
-	NaNZero            = "zero"
+	// DefaultMaxBufferedBytes is source.prometheus.max_buffered_bytes' default (256 MiB).
+	DefaultMaxBufferedBytes = 256 << 20
+	NaNRemove               = "remove"
+	NaNZero                 = "zero"
 
 	DefaultMultipleTesting = Holm
 	DefaultMarginTest      = NonInferiority

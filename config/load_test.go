@@ -33,6 +33,8 @@ func TestLoadSpecExample(t *testing.T) {
 			TLS:         &TLS{CAFile: filepath.Join("testdata", "ca.pem")},
 			Concurrency: 8,
 			Retries:     3,
+
+			MaxBufferedBytes: 256 << 20,
 		}},
 		Window: Window{
 			Start:    time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -116,6 +118,7 @@ func TestDefaults(t *testing.T) {
 		{"timeout", p.Timeout, 30 * time.Second},
 		{"concurrency", p.Concurrency, 8},
 		{"retries", p.Retries, 3},
+		{"max_buffered_bytes", p.MaxBufferedBytes, 256 << 20},
 		{"fail_on", m.FailOn, Either},
 		{"nan", m.NaN, "remove"},
 		{"group", m.Group, "default"},

@@ -101,6 +101,9 @@ func (l *loader) validatePrometheus(p *Prometheus) {
 	if p.Retries < 0 {
 		l.fail(pre+"retries", "must be 0 or more, not %d", p.Retries)
 	}
+	if p.MaxBufferedBytes < 1 {
+		l.fail(pre+"max_buffered_bytes", "must be at least 1, not %d", p.MaxBufferedBytes)
+	}
 	for _, name := range slices.Sorted(maps.Keys(p.Headers)) {
 		path := pre + "headers" + mapKey(name)
 		if !isToken(name) {

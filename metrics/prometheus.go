@@ -1,11 +1,9 @@
 package metrics
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"mime"
@@ -33,8 +31,8 @@ const (
 // for: Prometheus refuses more than 11,000. Longer windows are split.
 const MaxPointsPerQuery = 11000
 
-// MaxResponseSize bounds one API response's body.
-const MaxResponseSize = 512 << 20
+// maxPooledBuf is the largest response buffer kept for reuse.
+const maxPooledBuf = 16 << 20
 
 // MaxRetryAfter is the longest Retry-After a source waits for; a server
 // asking for more fails the query at once.
@@ -47,7 +45,8 @@ type Prometheus struct {
 	http        *http.Client // with verdict's round trippers (auth, TLS, headers)
 	client      api.Client   // client_golang's client over http, for its URL handling
 	api         v1.API       // client_golang's API over client, for the label-values call
-	bufs        sync.Pool    // *bytes.Buffer for response bodies
+	bufs        sync.Pool    // *[]byte for response bodies, at most maxPooledBuf
+	budget      *byteBudget  // bounds the response bytes held across the queries in flight
 	scratch     sync.Pool    // *[]Point for decoding a series before it is copied at its size
 	server      string       // the URL, without credentials, for messages
 	timeout     time.Duration
@@ -98,6 +97,9 @@ func NewPrometheus(cfg config.Prometheus, opts ...Option) (*Prometheus, error) {
 	if cfg.Concurrency < 0 {
 		return nil, fmt.Errorf("prometheus.concurrency %d: must not be negative", cfg.Concurrency)
 	}
+	if cfg.MaxBufferedBytes < 0 {
+		return nil, fmt.Errorf("prometheus.max_buffered_bytes %d: must not be negative", cfg.MaxBufferedBytes)
+	}
 	httpCfg, secrets, err := httpClientConfig(cfg, o.getenv)
 	if err != nil {
 		return nil, err
@@ -135,6 +137,11 @@ func NewPrometheus(cfg config.Prometheus, opts ...Option) (*Prometheus, error) {
 	if p.concurrency == 0 {
 		p.concurrency = DefaultConcurrency
 	}
+	maxBuf := int64(cfg.MaxBufferedBytes)
+	if maxBuf == 0 {
+		maxBuf = DefaultMaxBufferedBytes
+	}
+	p.budget = newByteBudget(maxBuf)
 	return p, nil
 }
 
@@ -179,6 +186,14 @@ func (p *Prometheus) fetchRange(ctx context.Context, q Query, r v1.Range, st *st
 			st.add(body)
 			return nil
 		}
+		if f.requeue != nil && ctx.Err() == nil {
+			// Other responses held the buffer budget: send again, not as a
+			// new attempt, once one of them has given bytes back.
+			if err := f.requeue.awaitFree(ctx); err == nil {
+				attempt--
+				continue
+			}
+		}
 		if ctx.Err() != nil {
 			return p.queryError(q, "canceled", ctx.Err().Error(), f.status, attempt, ctx.Err())
 		}
@@ -217,7 +232,12 @@ func (p *Prometheus) attempt(ctx context.Context, expr string, r v1.Range) (*ran
 	}
 	resp, err := p.post(actx, "/api/v1/query_range", args)
 	defer p.release(resp)
-	if err != nil || resp.status/100 != 2 {
+	switch {
+	case errors.Is(err, errBudgetBusy):
+		return nil, &failure{kind: "busy", msg: err.Error(), status: resp.status, requeue: resp.grant}
+	case errors.Is(err, errTooLarge):
+		return nil, &failure{kind: "too large", msg: tooLargeMsg(p.budget.max), status: resp.status, err: err}
+	case err != nil || resp.status/100 != 2:
 		return nil, p.classify(err, resp, actx)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.contentType); mt != "" && mt != "application/json" {
@@ -273,41 +293,42 @@ func (p *Prometheus) post(ctx context.Context, endpoint string, args url.Values)
 	return resp, err
 }
 
-// send does one HTTP request and reads the whole body into a pooled buffer.
+// send does one HTTP request and reads the whole body into a (pooled)
+// buffer charged to the source's byte budget: errTooLarge for a body
+// larger than the budget, errBudgetBusy when other responses hold it.
 func (p *Prometheus) send(req *http.Request) (*response, error) {
 	hr, err := p.http.Do(req)
 	if err != nil {
 		return &response{}, err
 	}
 	defer hr.Body.Close()
-	buf, _ := p.bufs.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
-	}
-	buf.Reset()
 	resp := &response{
 		status:      hr.StatusCode,
 		contentType: hr.Header.Get("Content-Type"),
 		retryAfter:  hr.Header.Get("Retry-After"),
-		buf:         buf,
+		grant:       &grant{b: p.budget},
 	}
-	if n := hr.ContentLength; n > 0 && n <= MaxResponseSize {
-		buf.Grow(int(n) + bytes.MinRead)
+	var pooled []byte
+	if bp, _ := p.bufs.Get().(*[]byte); bp != nil {
+		if resp.grant.take(int64(cap(*bp))) == nil {
+			pooled = *bp
+		}
 	}
-	_, err = buf.ReadFrom(io.LimitReader(hr.Body, MaxResponseSize+1))
-	resp.body = buf.Bytes()
-	if err == nil && len(resp.body) > MaxResponseSize {
-		err = fmt.Errorf("response larger than %d MiB", MaxResponseSize>>20)
-	}
+	resp.body, err = readBody(hr.Body, hr.ContentLength, resp.grant, pooled)
 	return resp, err
 }
 
-// release returns a response's body buffer to the pool; the body must not be used after.
+// release returns a response's body buffer to the pool and its bytes to the
+// budget; the body must not be used after.
 func (p *Prometheus) release(r *response) {
-	if r.buf != nil && r.buf.Cap() <= 64<<20 {
-		p.bufs.Put(r.buf)
+	if r.body != nil && cap(r.body) <= maxPooledBuf {
+		b := r.body[:0]
+		p.bufs.Put(&b)
 	}
-	r.buf, r.body = nil, nil
+	if r.grant != nil {
+		r.grant.done()
+	}
+	r.body = nil
 }
 
 // formatTime writes t as Prometheus API seconds, as client_golang does.
@@ -446,7 +467,7 @@ type response struct {
 	contentType string
 	retryAfter  string
 	body        []byte
-	buf         *bytes.Buffer // the pooled buffer holding body, when pooled
+	grant       *grant // the body's share of the byte budget
 }
 
 // capturingClient records each response's status, headers and body in the

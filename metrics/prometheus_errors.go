@@ -91,6 +91,7 @@ type failure struct {
 	retry      bool
 	retryAfter time.Duration
 	err        error
+	requeue    *grant // set when the response did not fit the byte budget beside others': send again after its wait
 }
 
 // classify turns a failed attempt into a failure: its kind, a message fit

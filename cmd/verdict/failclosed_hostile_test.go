@@ -209,3 +209,27 @@ func TestFailClosedRedirectToAnotherHost(t *testing.T) {
 		t.Fatalf("the other server received %d requests", n)
 	}
 }
+
+// TestFailClosedResponseTooLarge: an answer larger than
+// source.prometheus.max_buffered_bytes (here 64 KiB; the default is 256
+// MiB) fails its metric as exactly that, not as malformed JSON, and the
+// run exits 4. scripts/bench-bigbody.sh measures the peak memory on 300 MB answers.
+func TestFailClosedResponseTooLarge(t *testing.T) {
+	big := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[`)
+		for ts := 1704067200; ts < 1704067200+100000; ts++ { // far more than 64 KiB, streamed
+			if ts > 1704067200 {
+				fmt.Fprint(w, ",")
+			}
+			fmt.Fprintf(w, `[%d,"1"]`, ts)
+		}
+		fmt.Fprint(w, `]}]}}`)
+	}))
+	t.Cleanup(big.Close)
+	r := judgeWithReport(t, fcConfig(t, big.URL, promOpts{retries: 2, extra: "max_buffered_bytes: 65536"}))
+	checkFailClosed(t, r, judge.ExitError, fcMetrics, "too large: response larger than 65536 bytes (source.prometheus.max_buffered_bytes)")
+	if strings.Contains(r.stderr, "malformed") {
+		t.Errorf("reported as malformed:\n%s", r.stderr)
+	}
+}
