@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verdict-ci/verdict/internal/crdschema"
 	"github.com/verdict-ci/verdict/internal/traffic"
@@ -196,8 +197,9 @@ func TestArgoRollouts(t *testing.T) {
 	}{
 		{"healthy canary promotes", map[string]string{"stable-hash": stableHash, "canary-hash": canaryHash, "duration": "30m"}, 0, "PROMOTE"},
 		{"slow canary aborts", map[string]string{"stable-hash": stableHash, "canary-hash": regressedHash, "duration": "30m"}, 1, "ABORT"},
-		{"too little data is inconclusive: the Job fails", map[string]string{"stable-hash": stableHash, "canary-hash": canaryHash, "duration": "90s"}, 3, "INCONCLUSIVE"},
-		{"on-inconclusive: pass lets it through", map[string]string{"stable-hash": stableHash, "canary-hash": canaryHash, "duration": "90s", "on-inconclusive": "pass"}, 0, "let through"},
+		// A window before any data: nothing to judge on either side is inconclusive.
+		{"no data yet is inconclusive: the Job fails", map[string]string{"stable-hash": stableHash, "canary-hash": canaryHash, "duration": "30m"}, 3, "INCONCLUSIVE"},
+		{"on-inconclusive: pass lets it through", map[string]string{"stable-hash": stableHash, "canary-hash": canaryHash, "duration": "30m", "on-inconclusive": "pass"}, 0, "let through"},
 	}
 	script, _ := jobScript(t, docs["AnalysisTemplate/verdict"], cases[0].args)
 	if !strings.Contains(script, "verdict judge") {
@@ -209,6 +211,9 @@ func TestArgoRollouts(t *testing.T) {
 			env = withConfig(t, env, cm, judgeEnv...)
 			if code, out := shell(t, bin, "verdict check", env); code != 0 {
 				t.Fatalf("verdict check with the Job's environment: exit %d\n%s", code, out)
+			}
+			if strings.HasPrefix(c.name, "no data") || strings.HasPrefix(c.name, "on-inconclusive") {
+				env = append(env, "VERDICT_WINDOW_END="+fixtureStart.Add(-time.Hour).Format(time.RFC3339))
 			}
 			code, out := shell(t, bin, script, env)
 			if code != c.code || !strings.Contains(out, c.output) {
@@ -223,7 +228,7 @@ func TestArgoRollouts(t *testing.T) {
 			t.Fatalf("verdict check with the watch Job's environment: exit %d\n%s", code, out)
 		}
 		// SPEC §1: verdict watch -c canary.yaml [--interval D] [--for D].
-		for _, want := range []string{`verdict watch --for "$FOR" --interval "$INTERVAL"`, "FOR=30m", "INTERVAL=1m"} {
+		for _, want := range []string{`verdict watch --for "$FOR" --interval "$INTERVAL"`, "FOR=1h", "INTERVAL=1m"} {
 			if !strings.Contains(script, want) && !slices.Contains(env, want) {
 				t.Errorf("the watch Job lacks %s", want)
 			}

@@ -71,7 +71,7 @@ func TestStrategies(t *testing.T) {
 		{"canary.yaml", concurrent("track", "baseline", "canary", 2, 2)},
 		{"blue-green.yaml", concurrent("color", "blue", "green", 3, 3)},
 		{"blue-green-after.yaml", switched},
-		{"rolling.yaml", concurrent("pod_template_hash", "6d4f8b7c9", "7c9d5e8f1", 3, 2)},
+		{"rolling.yaml", concurrent("pod_template_hash", "6d4f8b7c9", "7c9d5e8f1", 3, 3)},
 		{"hot-patch.yaml", switched},
 		{"feature-flag.yaml", concurrent("flag_new_checkout", "off", "on", 3, 3)},
 		{"ab-test.yaml", abVariants},

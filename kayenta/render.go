@@ -36,7 +36,6 @@ func (c *converter) render() []byte {
 	w("baseline: {scope: %s}   # the control's label matchers\n", yamlString(c.baselineScope))
 	w("canary: {scope: %s}   # the experiment's label matchers\n", yamlString(c.canaryScope))
 	w("confidence: 0.98   # the confidence of NetflixACAJudge-v1.0's Mann-Whitney interval\n")
-	w("margin_test: none   # Kayenta passes a metric unless it is shown worse than its margin; delete this line to require that it be shown within it\n")
 	w("metrics:\n")
 	for _, m := range c.metrics {
 		if m.dropped != "" {

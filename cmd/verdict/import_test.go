@@ -107,7 +107,7 @@ func TestImportKayentaUsage(t *testing.T) {
 	}
 }
 
-// kayentaData is an hour of the checkout service in two regions, two
+// kayentaData is two hours of the checkout service in two regions, two
 // versions, two instances each (and a decoy app), scraped every 15 s:
 // in us-east-1 v2's latency is doubled; in eu-west-1 v2 fails a tenth of
 // its requests. Everything else is alike on both sides.
@@ -132,7 +132,7 @@ func kayentaData(start time.Time) []promtest.Series {
 			}
 		}
 	}
-	const points, step = 241, 15 * time.Second
+	const points, step = 481, 15 * time.Second
 	out := traffic.HTTP(16, start, points, step, traffic.ClientGolang, pods)
 	cpu := traffic.Gauge(17, start, points, step, "process_cpu_usage", gauges, 0.3, 0.05)
 	for _, s := range cpu {
@@ -152,7 +152,7 @@ func TestImportKayentaJudgesLikeKayenta(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := promtest.Start(t, om.String())
-	end := start.Add(time.Hour).Format(time.RFC3339)
+	end := start.Add(2 * time.Hour).Format(time.RFC3339)
 	cases := []struct {
 		region, verdict, regressed, class string
 		code                              int
@@ -170,7 +170,8 @@ func TestImportKayentaJudgesLikeKayenta(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("import: exit %d: %s", code, stderr)
 			}
-			code, out, stderr := runCLI(t, nil, "judge", "-c", cfg, "--end", end, "--output", "json")
+			// Kayenta's execution request gives the interval: two hours here.
+			code, out, stderr := runCLI(t, nil, "judge", "-c", cfg, "--end", end, "--duration", "2h", "--output", "json")
 			var rep struct {
 				Verdict string
 				Metrics []struct {
