@@ -18,7 +18,7 @@ func metricRow(m judge.Metric) []string {
 		crit = " (critical)"
 	}
 	return []string{
-		m.Name + crit, m.Group,
+		OneLine(m.Name) + crit, OneLine(m.Group),
 		m.Baseline.MedianText(), m.Canary.MedianText(),
 		m.ChangeText(), m.IntervalText(), m.PValueText(), m.TestText(),
 		string(m.Classification),
@@ -42,7 +42,10 @@ func verdictLine(r *judge.Report) string {
 }
 
 // Table writes a plain-text table, one row per metric, then the verdict line
-// and the reason of every metric that did not pass.
+// and the reason of every metric that did not pass. Every text from a config
+// or a server is reduced to one line of printable text (OneLine): the table
+// goes to terminals and CI logs, where it must not start a workflow command
+// or carry escapes.
 func Table(w io.Writer, r *judge.Report) error {
 	fmt.Fprintf(w, "window %s … %s, step %s\n", r.Window.Start, r.Window.End, r.Window.Step)
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeader(metricHeader(r)))
@@ -56,14 +59,14 @@ func Table(w io.Writer, r *judge.Report) error {
 	}
 	for _, m := range r.Metrics {
 		if m.Classification != judge.Pass {
-			fmt.Fprintf(w, "  %s: %s\n", m.Classification, m.Reason)
+			fmt.Fprintf(w, "  %s: %s\n", m.Classification, OneLine(m.Reason))
 		}
 		for _, wn := range m.Warnings {
-			fmt.Fprintf(w, "  warning: %s: %s\n", m.Name, wn)
+			fmt.Fprintf(w, "  warning: %s: %s\n", OneLine(m.Name), OneLine(wn))
 		}
 	}
 	for _, wn := range r.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", wn)
+		fmt.Fprintf(w, "warning: %s\n", OneLine(wn))
 	}
 	_, err := fmt.Fprintln(w, "verdict:", verdictLine(r))
 	return err

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"net/url"
 	"fmt"
 	"os"
 	"path"
@@ -140,7 +141,7 @@ func (in actionInputs) judgeArgs() ([]string, error) {
 		args = append(args, "--config", in.Config)
 	}
 	for _, f := range flags {
-		args = append(args, "--"+f.name, f.value)
+		args = append(args, "--"+f.name, redactURL(f.value))
 	}
 	for _, r := range reports {
 		args = append(args, "--report", r.format+"="+r.path)
@@ -231,8 +232,8 @@ score, reason and report. Relative paths are taken from the working directory.`,
 func githubActionRun(ctx context.Context, opts *GitHubActionOptions) error {
 	e := opts.Env
 	gh := githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv))
-	// Mask before anything else can print the token.
-	maskSecrets(gh, []string{e.getenv("INPUT_TOKEN")})
+	// Mask before anything else can print the token or the URL's password.
+	maskSecrets(gh, []string{e.getenv("INPUT_TOKEN"), urlPassword(e.getenv("INPUT_PROMETHEUS-URL"))})
 	in, err := readActionInputs(e.getenv)
 	if err == nil {
 		var args []string
@@ -244,19 +245,40 @@ func githubActionRun(ctx context.Context, opts *GitHubActionOptions) error {
 			}
 		}
 	}
-	gh.Errorf("verdict: %v", err)
+	gh.Errorf("verdict: %s", singleLine(err.Error()))
 	return usageErr(err)
+}
+
+// urlPassword is the password in a URL's userinfo ("" when none).
+func urlPassword(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.User == nil {
+		return ""
+	}
+	pw, _ := u.User.Password()
+	return pw
+}
+
+// redactURL is a URL with its password replaced by "xxxxx"; text that is
+// not a URL with a password is returned unchanged.
+func redactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return u.Redacted()
+		}
+	}
+	return raw
 }
 
 // logActionInputs shows the inputs in a log group.
 func logActionInputs(gh *githubactions.Action, in actionInputs, args []string) {
 	gh.Group("verdict: inputs")
-	gh.Infof("working directory: %s", cmp.Or(in.WorkingDirectory, "."))
+	gh.Infof("working directory: %s", singleLine(cmp.Or(in.WorkingDirectory, ".")))
 	if in.Token != "" {
 		gh.Infof("token: set (masked), passed as source.prometheus.bearer_token_env=%s", actionTokenEnv)
 	}
 	gh.Infof("fail-on-inconclusive: %t", in.FailOnInconclusive)
-	gh.Infof("command: verdict %s", strings.Join(args, " "))
+	gh.Infof("command: verdict %s", singleLine(strings.Join(args, " ")))
 	gh.EndGroup()
 }
 

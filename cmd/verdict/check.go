@@ -53,7 +53,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d metrics, window %s … %s, step %s)\n", cfg.Path, len(cfg.Metrics),
+	printf(e.stdout, "%s: ok (%d metrics, window %s … %s, step %s)\n", cfg.Path, len(cfg.Metrics),
 		cfg.Window.Start.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.End.UTC().Format("2006-01-02T15:04:05Z"), cfg.Window.Step)
 	if !opts.Online {
 		return nil
@@ -67,9 +67,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			n, err := src.prom.MatchScope(ctx, side.scope, cfg.Window.Start, cfg.Window.End)
 			switch {
 			case err != nil:
-				fmt.Fprintf(e.stdout, "%s scope {%s}: could not check: %v\n", side.name, side.scope, err)
+				printf(e.stdout, "%s scope {%s}: could not check: %v\n", side.name, side.scope, err)
 			case n == 0:
-				fmt.Fprintf(e.stdout, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
+				printf(e.stdout, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
 			}
 		}
 	}
@@ -82,17 +82,17 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		o := outs[i]
 		if o.Err != nil {
 			failed++
-			fmt.Fprintf(e.stdout, "%s %s: error: %v\n", q.Metric, q.Side, o.Err)
+			printf(e.stdout, "%s %s: error: %v\n", q.Metric, q.Side, o.Err)
 			continue
 		}
 		in := metrics.Inspect(o.Result, cfg.Window.Step)
-		fmt.Fprintf(e.stdout, "%s %s: %d series, %d points\n", q.Metric, q.Side, in.Series, in.Points)
+		printf(e.stdout, "%s %s: %d series, %d points\n", q.Metric, q.Side, in.Series, in.Points)
 		for _, p := range in.Problems() {
 			findings++
-			fmt.Fprintf(e.stdout, "  %s\n", p)
+			printf(e.stdout, "  %s\n", p)
 		}
 		for _, w := range o.Result.Warnings {
-			fmt.Fprintf(e.stdout, "  warning: %s\n", w)
+			printf(e.stdout, "  warning: %s\n", w)
 		}
 	}
 	switch {
@@ -159,14 +159,14 @@ func recordRun(ctx context.Context, opts *RecordOptions) error {
 	for i, q := range qs {
 		if outs[i].Err != nil {
 			failed++
-			fmt.Fprintf(e.stderr, "verdict: %s %s: %v\n", q.Metric, q.Side, outs[i].Err)
+			printf(e.stderr, "verdict: %s %s: %v\n", q.Metric, q.Side, outs[i].Err)
 		}
 		saved.Put(q, outs[i].Result, outs[i].Err)
 	}
 	if err := writeFile(out, saved.Write); err != nil {
 		return dataErr(fmt.Errorf("record: %w", err))
 	}
-	fmt.Fprintf(e.stderr, "verdict: recorded %d queries to %s\n", len(qs), out)
+	printf(e.stderr, "verdict: recorded %d queries to %s\n", len(qs), out)
 	if failed > 0 {
 		return dataErr(fmt.Errorf("%d of %d queries failed; they are recorded as failures", failed, len(qs)))
 	}

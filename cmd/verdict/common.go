@@ -14,7 +14,6 @@ import (
 	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
-	"github.com/verdict-ci/verdict/report"
 )
 
 // ConfigOptions say which config a command reads and what overrides it.
@@ -98,11 +97,11 @@ func (co *ConfigOptions) listOverrides(e *env, cfg *config.Config) {
 		if rest, ok := strings.CutPrefix(o.From, "flag --"); ok && co.FlagsFrom != "" {
 			o.From = co.FlagsFrom + rest
 		}
-		v := "=" + report.OneLine(o.Value)
+		v := "=" + o.Value
 		if o.Secret {
 			v = " (a secret, not shown)"
 		}
-		fmt.Fprintf(e.stderr, "verdict: %s%s, from %s\n", o.Key, v, report.OneLine(o.From))
+		printf(e.stderr, "verdict: %s%s, from %s\n", o.Key, v, o.From)
 	}
 }
 

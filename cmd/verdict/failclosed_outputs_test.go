@@ -6,11 +6,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/verdict-ci/verdict/judge"
 )
@@ -164,5 +168,134 @@ func TestFailClosedOverridesNamed(t *testing.T) {
 	}
 	if strings.Contains(string(res.stdout)+string(res.stderr), password) {
 		t.Error("the password reached stdout or stderr")
+	}
+}
+
+// hostileText is server text that tries to run workflow commands, clear the
+// terminal and overwrite the line it is on.
+const hostileText = "partial\n::error file=x.go,line=1::INJECTED\n::stop-commands::x\r\x1b[2J\x1b]0;title\x07\u2028::warning::INJECTED"
+
+// hostileServer is a Prometheus-compatible API whose answers carry
+// hostileText: a warning on every range query, and an error for the
+// metric "broken".
+func hostileServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		q := r.FormValue("query")
+		if strings.Contains(q, "broken") {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			json.NewEncoder(w).Encode(map[string]any{"status": "error", "errorType": "execution", "error": hostileText})
+			return
+		}
+		var values [][2]any
+		for i := range 61 {
+			values = append(values, [2]any{t0.Add(time.Duration(i) * time.Minute).Unix(), fmt.Sprint(1 + i%3)})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"status": "success", "warnings": []string{hostileText},
+			"data": map[string]any{"resultType": "matrix", "result": []any{map[string]any{"metric": map[string]string{"x": "1"}, "values": values}}}})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// injected reports the lines of out that a runner or a terminal would act
+// on: a workflow command verdict did not issue itself, a CR or an escape.
+func injected(out string) []string {
+	var bad []string
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.ContainsAny(l, "\r\x1b\x07\u2028\u0085"):
+			bad = append(bad, l)
+		case strings.HasPrefix(strings.TrimSpace(l), "::") && (strings.Contains(strings.SplitN(l, "::", 3)[1], "INJECTED") ||
+			strings.HasPrefix(strings.TrimSpace(l), "::stop-commands") || strings.HasPrefix(strings.SplitN(l, "::", 3)[2], "INJECTED")):
+			bad = append(bad, l)
+		}
+	}
+	return bad
+}
+
+// TestFailClosedNoInjectedCommands (issue 11 item 18): server text with
+// newlines, workflow commands, CR and ANSI escapes reaches neither stdout nor
+// stderr raw, in plain judge (table and markdown), check --online, record and
+// the GitHub Action.
+func TestFailClosedNoInjectedCommands(t *testing.T) {
+	bin := sharedVerdict(t)
+	srv := hostileServer(t)
+	ws := t.TempDir()
+	cfg := `version: 1
+window: {end: 2024-01-01T01:00:00Z, duration: 1h, step: 60s}
+baseline: {scope: 'v="1"'}
+canary:   {scope: 'v="2"'}
+metrics:
+  - name: fine
+    query: 'x{ {{ .Scope }} }'
+  - name: broken
+    query: 'broken{ {{ .Scope }} }'
+`
+	if err := os.WriteFile(filepath.Join(ws, "canary.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	urlFlag := []string{"--prometheus-url", srv.URL}
+	for _, args := range [][]string{
+		append([]string{"judge", "-c", "canary.yaml", "-v"}, urlFlag...),
+		append([]string{"judge", "-c", "canary.yaml", "--output", "markdown"}, urlFlag...),
+		append([]string{"check", "-c", "canary.yaml", "--online"}, urlFlag...),
+		append([]string{"record", "-c", "canary.yaml", "-o", "rec.json"}, urlFlag...),
+	} {
+		gh := newGHRunner(t)
+		for _, env := range [][]string{binEnv(t), gh.env(t)} {
+			res := runBin(t, bin, ws, env, args...)
+			if res.code == judge.ExitPromote {
+				t.Errorf("%v: promoted with a failing query", args)
+			}
+			for _, out := range []string{string(res.stdout), string(res.stderr)} {
+				if bad := injected(out); len(bad) > 0 {
+					t.Errorf("%v: lines a runner or terminal would act on: %q\nfull output:\n%s", args, bad, out)
+				}
+			}
+		}
+	}
+	r := runAction(t, bin, ws, map[string]string{"config": "canary.yaml", "prometheus-url": srv.URL,
+		"working-directory": ".\n::error::INJECTED-INPUT"}, true)
+	if !strings.Contains(r.stderr, "::error::verdict: input working-directory") {
+		t.Errorf("a bad working directory is not an error:\n%s", r.stderr)
+	}
+	r = runAction(t, bin, ws, map[string]string{"config": "canary.yaml", "prometheus-url": srv.URL}, true)
+	if r.code == judge.ExitPromote {
+		t.Error("the action promoted with a failing query")
+	}
+	for _, out := range []string{r.stdout, r.stderr, r.summary} {
+		if bad := injected(out); len(bad) > 0 {
+			t.Errorf("github-action: lines a runner would act on: %q\n%s", bad, out)
+		}
+	}
+}
+
+// TestFailClosedURLPasswordMasked (issue 11 item 17): a password in the
+// action's prometheus-url input is masked before the first line that could
+// show it, and the command echo shows it redacted.
+func TestFailClosedURLPasswordMasked(t *testing.T) {
+	bin := sharedVerdict(t)
+	srv := hostileServer(t)
+	ws := newWorkspace(t)
+	const password = "pw-3f9a7c21-in-the-url"
+	u := strings.Replace(srv.URL, "http://", "http://ci:"+password+"@", 1)
+	r := runAction(t, bin, ws, map[string]string{"config": "deploy/checkout/canary.yaml", "prometheus-url": u}, true)
+	lines := strings.Split(r.stderr, "\n")
+	if len(lines) == 0 || lines[0] != "::add-mask::"+password {
+		t.Errorf("the first line is %q, want the password's mask", lines[0])
+	}
+	for i, l := range lines {
+		if l != "::add-mask::"+password && strings.Contains(l, password) {
+			t.Errorf("line %d shows the password: %q", i+1, l)
+		}
+	}
+	if strings.Contains(r.stdout, password) || strings.Contains(r.summary, password) {
+		t.Error("the password reached stdout or the summary")
+	}
+	if !strings.Contains(r.stderr, "--prometheus-url http://ci:xxxxx@127.0.0.1") {
+		t.Errorf("the command echo does not show the URL redacted:\n%s", r.stderr)
 	}
 }

@@ -35,7 +35,7 @@ func publishGitHub(getenv func(string) string, rep *judge.Report, reports map[st
 	configPath := workspacePath(getenv, rep.ConfigPath)
 	gh.Group(fmt.Sprintf("verdict: %s, score %s, %d metrics", rep.Verdict, report.ScoreText(rep), len(rep.Metrics)))
 	for _, m := range rep.Metrics {
-		gh.Infof("- %s [%s]: %s", m.Name, m.Classification, singleLine(m.Reason))
+		gh.Infof("- %s [%s]: %s", singleLine(m.Name), m.Classification, singleLine(m.Reason))
 	}
 	gh.EndGroup()
 	annotate(gh, rep, configPath)

@@ -106,7 +106,7 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 	}
 	for _, m := range rep.Metrics {
 		if m.Classification == judge.Failed {
-			fmt.Fprintln(e.stderr, "verdict: error:", report.OneLine(m.Reason))
+			printf(e.stderr, "verdict: error: %s\n", m.Reason)
 		}
 	}
 
@@ -127,14 +127,14 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 	var out bytes.Buffer
 	if err := report.Write(opts.Output, &out, rep); err != nil {
 		markError(rep, fmt.Sprintf("cannot render %s: %v", opts.Output, err))
-		fmt.Fprintln(e.stderr, "verdict:", rep.Reason)
+		printf(e.stderr, "verdict: %s\n", rep.Reason)
 	} else if _, err := e.stdout.Write(out.Bytes()); err != nil {
 		markError(rep, fmt.Sprintf("cannot write the %s output: %v", opts.Output, err))
-		fmt.Fprintln(e.stderr, "verdict:", rep.Reason)
+		printf(e.stderr, "verdict: %s\n", rep.Reason)
 	}
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		if err := publishGitHub(e.getenv, rep, written, e.stderr); err != nil {
-			fmt.Fprintln(e.stderr, "verdict: github:", err)
+			printf(e.stderr, "verdict: github: %s\n", err)
 		}
 	}
 	if failed > 0 {
@@ -150,7 +150,7 @@ func writeReports(e *env, specs []reportSpec, rep *judge.Report) (map[string]str
 	failed := 0
 	for _, s := range specs {
 		if err := writeReport(s, rep); err != nil {
-			fmt.Fprintln(e.stderr, "verdict:", err)
+			printf(e.stderr, "verdict: %s\n", err)
 			failed++
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdict-ci/verdict/judge"
+	"github.com/verdict-ci/verdict/report"
 )
 
 // Set by -ldflags at build time.
@@ -100,6 +101,24 @@ func tuneGC(getenv func(string) string) {
 	}
 }
 
+// printf is fmt.Fprintf with every string, error and Stringer argument
+// reduced to one line of printable text (report.OneLine): what it prints
+// quotes servers, configs and CI inputs, which must not start a line of their
+// own (a "::" workflow command), carry terminal escapes or a CR.
+func printf(w io.Writer, format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = report.OneLine(v)
+		case error:
+			args[i] = report.OneLine(v.Error())
+		case fmt.Stringer:
+			args[i] = report.OneLine(v.String())
+		}
+	}
+	fmt.Fprintf(w, format, args...)
+}
+
 // newEnv is the environment a command sees: the writers, the process
 // environment (os.Environ form) and a logger on stderr.
 func newEnv(stdout, stderr io.Writer, environ []string) (*env, *slog.LevelVar) {
@@ -143,7 +162,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	err := root.ExecuteContext(ctx)
 	var ee *exitErr
 	if err != nil && (!errors.As(err, &ee) || ee.err != nil) {
-		fmt.Fprintln(stderr, "verdict:", err)
+		// One line per line of the error (a config's errors are one a line),
+		// each reduced to printable text: errors quote servers and files.
+		for _, l := range strings.Split(err.Error(), "\n") {
+			if l = report.OneLine(l); l != "" {
+				fmt.Fprintln(stderr, "verdict:", l)
+			}
+		}
 	}
 	return codeOf(err)
 }
