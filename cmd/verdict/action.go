@@ -178,11 +178,6 @@ func (in actionInputs) judgeOptions(e *env) (*JudgeOptions, error) {
 	}
 	je := *e
 	if in.Token != "" {
-		// The Prometheus client reads bearer_token_env from the process
-		// environment: this command is the process's entrypoint, so set it there too.
-		if err := os.Setenv(actionTokenEnv, in.Token); err != nil {
-			return nil, fmt.Errorf("input token: %w", err)
-		}
 		je.environ = append(slices.Clone(e.environ), actionTokenEnv+"="+in.Token, "VERDICT_PROMETHEUS_BEARER_TOKEN_ENV="+actionTokenEnv)
 		je.getenv = func(k string) string {
 			switch k {

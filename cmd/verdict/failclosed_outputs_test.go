@@ -175,10 +175,10 @@ func TestFailClosedOverridesNamed(t *testing.T) {
 // terminal and overwrite the line it is on.
 const hostileText = "partial\n::error file=x.go,line=1::INJECTED\n::stop-commands::x\r\x1b[2J\x1b]0;title\x07\u2028::warning::INJECTED"
 
-// hostileServer is a Prometheus-compatible API whose answers carry
+// injectingServer is a Prometheus-compatible API whose answers carry
 // hostileText: a warning on every range query, and an error for the
 // metric "broken".
-func hostileServer(t *testing.T) *httptest.Server {
+func injectingServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +222,7 @@ func injected(out string) []string {
 // the GitHub Action.
 func TestFailClosedNoInjectedCommands(t *testing.T) {
 	bin := sharedVerdict(t)
-	srv := hostileServer(t)
+	srv := injectingServer(t)
 	ws := t.TempDir()
 	cfg := `version: 1
 window: {end: 2024-01-01T01:00:00Z, duration: 1h, step: 60s}
@@ -278,7 +278,7 @@ metrics:
 // show it, and the command echo shows it redacted.
 func TestFailClosedURLPasswordMasked(t *testing.T) {
 	bin := sharedVerdict(t)
-	srv := hostileServer(t)
+	srv := injectingServer(t)
 	ws := newWorkspace(t)
 	const password = "pw-3f9a7c21-in-the-url"
 	u := strings.Replace(srv.URL, "http://", "http://ci:"+password+"@", 1)

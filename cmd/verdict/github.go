@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,10 +15,6 @@ import (
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/report"
 )
-
-// fileCommandDelimiter is the heredoc delimiter go-githubactions writes
-// around output values; a value must never contain it.
-const fileCommandDelimiter = "_GitHubActionsFileCommandDelimeter_"
 
 // publishGitHub publishes a finished judge run to GitHub Actions when
 // GITHUB_ACTIONS=true (the source's secrets are masked when it is built, see
@@ -129,13 +127,30 @@ func setOutputs(gh *githubactions.Action, rep *judge.Report, jsonPath string) er
 	if score, ok := report.Score(rep); ok { // an error carries no score
 		outputs = append(outputs, [2]string{"score", judge.Num(score)})
 	}
-	outputs = append(outputs, [2]string{"reason", singleLine(rep.Reason)}, [2]string{"report", jsonPath})
+	outputs = append(outputs, [2]string{"reason", singleLine(rep.Reason)}, [2]string{"report", singleLine(jsonPath)})
 	var errs []error
 	for _, o := range outputs {
-		v := strings.ReplaceAll(o[1], fileCommandDelimiter, "")
-		errs = append(errs, fileCommand(func() { gh.SetOutput(o[0], v) }))
+		errs = append(errs, writeOutput(gh, o[0], o[1]))
 	}
 	return errors.Join(errs...)
+}
+
+// writeOutput appends the output name=value to GITHUB_OUTPUT through the
+// library's file-command API, as GitHub documents for any value: a heredoc
+// (name<<DELIM, the value, DELIM) whose delimiter is random and checked not
+// to occur in the value, so no line of the value can end it early.
+func writeOutput(gh *githubactions.Action, name, value string) error {
+	var delim string
+	for delim == "" || strings.Contains(value, delim) {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("github: output %s: %w", name, err)
+		}
+		delim = "ghadelimiter_" + hex.EncodeToString(b)
+	}
+	return fileCommand(func() {
+		gh.IssueFileCommand(&githubactions.Command{Name: "output", Message: name + "<<" + delim + "\n" + value + "\n" + delim})
+	})
 }
 
 // fileCommand runs a go-githubactions file command, which panics when its

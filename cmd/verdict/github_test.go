@@ -224,18 +224,47 @@ func TestPublishGitHubUnwritableFiles(t *testing.T) {
 	}
 }
 
-// TestPublishGitHubOutputInjection: a reason carrying the heredoc delimiter
-// go-githubactions uses cannot end the value early and forge outputs.
+// TestPublishGitHubOutputInjection: a reason carrying heredoc delimiters
+// (go-githubactions' fixed one, one like @actions/core's) cannot end the
+// value early and forge outputs.
 func TestPublishGitHubOutputInjection(t *testing.T) {
-	g := newGHEnv(t)
-	r := ghReport()
-	r.Reason = "x\n" + fileCommandDelimiter + "\nverdict=promote"
-	if err := publishGitHub(g.getenv, r, nil, &g.stderr); err != nil {
-		t.Fatal(err)
+	for _, delim := range []string{"_GitHubActionsFileCommandDelimeter_", "ghadelimiter_00000000000000000000000000000000", "EOF"} {
+		g := newGHEnv(t)
+		r := ghReport()
+		r.Reason = "x\n" + delim + "\nverdict=promote\n" + delim
+		if err := publishGitHub(g.getenv, r, nil, &g.stderr); err != nil {
+			t.Fatal(err)
+		}
+		outputs := parseGitHubOutput(t, readFile(t, g.output))
+		if outputs["verdict"] != "abort" || len(outputs) != 4 {
+			t.Errorf("outputs = %v: the reason forged an output", outputs)
+		}
 	}
-	outputs := parseGitHubOutput(t, readFile(t, g.output))
-	if outputs["verdict"] != "abort" || len(outputs) != 4 {
-		t.Errorf("outputs = %v: the reason forged an output", outputs)
+}
+
+// TestWriteOutputDelimiter: any value, multi-line and holding lines that
+// look like delimiters, reads back exactly as written.
+func TestWriteOutputDelimiter(t *testing.T) {
+	g := newGHEnv(t)
+	gh := githubactions.New(githubactions.WithWriter(&g.stderr), githubactions.WithGetenv(g.getenv))
+	values := map[string]string{
+		"a": "line one\n_GitHubActionsFileCommandDelimeter_\nforged=1",
+		"b": "ghadelimiter_x\nEOF\n\nb<<EOF",
+		"c": "",
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		if err := writeOutput(gh, k, values[k]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := parseGitHubOutput(t, readFile(t, g.output))
+	if len(got) != len(values) {
+		t.Fatalf("outputs %q, want %q", got, values)
+	}
+	for k, v := range values {
+		if got[k] != v {
+			t.Errorf("output %s = %q, want %q", k, got[k], v)
+		}
 	}
 }
 

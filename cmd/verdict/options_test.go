@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -79,5 +83,35 @@ func TestActionJudgeOptions(t *testing.T) {
 	in.WorkingDirectory = dir + "/missing"
 	if _, err := in.judgeOptions(e); err == nil {
 		t.Error("a missing working directory is accepted")
+	}
+}
+
+// TestNoProcessStateMutation: outside main() no code changes the process's
+// environment or working directory (issue 12 item 2): the action builds
+// options instead.
+func TestNoProcessStateMutation(t *testing.T) {
+	err := filepath.WalkDir("../..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && p != "../.." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, call := range []string{"os.Setenv(", "os.Chdir(", "os.Unsetenv(", "os.Clearenv("} {
+			if bytes.Contains(b, []byte(call)) {
+				t.Errorf("%s calls %s", p, strings.TrimSuffix(call, "("))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
