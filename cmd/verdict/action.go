@@ -3,8 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
-	"net/url"
 	"fmt"
+	"net/url"
 	"os"
 	"path"
 	"slices"

@@ -97,11 +97,11 @@ func (co *ConfigOptions) listOverrides(e *env, cfg *config.Config) {
 		if rest, ok := strings.CutPrefix(o.From, "flag --"); ok && co.FlagsFrom != "" {
 			o.From = co.FlagsFrom + rest
 		}
-		v := "=" + o.Value
 		if o.Secret {
-			v = " (a secret, not shown)"
+			printf(e.stderr, "verdict: %s (a secret, not shown), from %s\n", o.Key, o.From)
+			continue
 		}
-		printf(e.stderr, "verdict: %s%s, from %s\n", o.Key, v, o.From)
+		printf(e.stderr, "verdict: %s=%s, from %s\n", o.Key, o.Value, o.From)
 	}
 }
 
