@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"math"
+	"strconv"
 	"fmt"
 	"io"
 	"os"
@@ -62,13 +65,15 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
+	findings := 0
 	if src.prom != nil {
 		for _, side := range []struct{ name, scope string }{{"baseline", cfg.Baseline.Scope}, {"canary", cfg.Canary.Scope}} {
 			n, err := src.prom.MatchScope(ctx, side.scope, cfg.Window.Start, cfg.Window.End)
 			switch {
 			case err != nil:
-				printf(e.stdout, "%s scope {%s}: could not check: %v\n", side.name, side.scope, err)
+				printf(e.stdout, "%s scope {%s}: could not check: %s\n", side.name, side.scope, err)
 			case n == 0:
+				findings++
 				printf(e.stdout, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
 			}
 		}
@@ -77,22 +82,52 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	var failed, findings int
+	var failed int
+	baseline := map[string]map[int64]bool{} // metric and part → the baseline's timestamps
 	for i, q := range qs {
 		o := outs[i]
+		name := queryName(q)
 		if o.Err != nil {
 			failed++
-			printf(e.stdout, "%s %s: error: %v\n", q.Metric, q.Side, o.Err)
+			what := "error"
+			if errors.Is(o.Err, metrics.ErrPartial) {
+				what = "partial data (an error: the judge never promotes on it)"
+			}
+			printf(e.stdout, "%s: %s: %s\n", name, what, o.Err)
 			continue
 		}
 		in := metrics.Inspect(o.Result, cfg.Window.Step)
-		printf(e.stdout, "%s %s: %d series, %d points\n", q.Metric, q.Side, in.Series, in.Points)
+		ts := timestamps(o.Result)
+		steps := int(q.End.Sub(q.Start)/q.Step) + 1
+		printf(e.stdout, "%s: %d series, %d points, covering %d of %d steps (%s)\n", name, in.Series, in.Points, len(ts), steps, percent(len(ts), steps))
 		for _, p := range in.Problems() {
 			findings++
 			printf(e.stdout, "  %s\n", p)
 		}
 		for _, w := range o.Result.Warnings {
 			printf(e.stdout, "  warning: %s\n", w)
+		}
+		key := q.Metric + "\x00" + q.Part
+		if q.Side == metrics.Baseline {
+			shifted := map[int64]bool{} // on the canary's clock
+			for t := range ts {
+				shifted[t+cfg.Baseline.Offset.Milliseconds()] = true
+			}
+			baseline[key] = shifted
+			continue
+		}
+		if b := baseline[key]; len(b) > 0 && cfg.Coverage > 0 {
+			covered := 0
+			for t := range b {
+				if ts[t] {
+					covered++
+				}
+			}
+			if float64(covered) < float64(cfg.Coverage)*float64(len(b)) {
+				findings++
+				printf(e.stdout, "  the canary covers %d of the baseline's %d timestamps (%s), below coverage %s: the judge calls it missing\n",
+					covered, len(b), percent(covered, len(b)), percent(int(float64(cfg.Coverage)*1000), 1000))
+			}
 		}
 	}
 	switch {
@@ -102,6 +137,34 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return &exitErr{judge.ExitInconclusive, fmt.Errorf("%d findings: the judge would lack data or see repeated points", findings)}
 	}
 	return nil
+}
+
+// queryName names a query in check's output: "latency canary",
+// "errors numerator baseline".
+func queryName(q metrics.Query) string {
+	if q.Part == "" {
+		return q.Metric + " " + string(q.Side)
+	}
+	return q.Metric + " " + q.Part + " " + string(q.Side)
+}
+
+// timestamps are the distinct timestamps of a result's points, in Unix ms.
+func timestamps(r metrics.Result) map[int64]bool {
+	ts := map[int64]bool{}
+	for _, s := range r.Series {
+		for _, p := range s.Points {
+			ts[p.T.UnixMilli()] = true
+		}
+	}
+	return ts
+}
+
+// percent is n/of as a percentage with up to one decimal ("97.5%").
+func percent(n, of int) string {
+	if of == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(math.Round(1000*float64(n)/float64(of))/10, 'f', -1, 64) + "%"
 }
 
 // RecordOptions are what `verdict record` runs with.

@@ -299,3 +299,88 @@ func TestFailClosedURLPasswordMasked(t *testing.T) {
 		t.Errorf("the command echo does not show the URL redacted:\n%s", r.stderr)
 	}
 }
+
+// checkServer is a Prometheus-compatible API for check --online: the
+// label-values endpoint finds nothing for scopes holding noScope, a query
+// holding "crashed" has canary points for the first half of the window
+// only, and one holding "partial" is answered with a partial-response
+// warning.
+func checkServer(t *testing.T, noScope string) *httptest.Server {
+	t.Helper()
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		if strings.Contains(r.URL.Path, "/label/") {
+			names := []string{"x"}
+			if noScope != "" && strings.Contains(strings.Join(r.Form["match[]"], ""), noScope) {
+				names = []string{}
+			}
+			json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": names})
+			return
+		}
+		q := r.FormValue("query")
+		n := 61
+		if strings.Contains(q, "crashed") && strings.Contains(q, `v="2"`) {
+			n = 30
+		}
+		var values [][2]any
+		for i := range n {
+			values = append(values, [2]any{t0.Add(time.Duration(i) * time.Minute).Unix(), fmt.Sprint(1 + i%3)})
+		}
+		body := map[string]any{"status": "success",
+			"data": map[string]any{"resultType": "matrix", "result": []any{map[string]any{"metric": map[string]string{"x": "1"}, "values": values}}}}
+		if strings.Contains(q, "partial") {
+			body["warnings"] = []string{"partial response: store 10.0.0.7:10901 unavailable"}
+		}
+		json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestFailClosedCheckOnline (issue 11 items 12, 1 and 3): check --online
+// exits 3 on a scope that matches no series and on a canary that covers
+// too little of the baseline, printing each side's coverage, and 4 on a
+// partial answer.
+func TestFailClosedCheckOnline(t *testing.T) {
+	bin := sharedVerdict(t)
+	write := func(t *testing.T, metrics string) string {
+		dir := t.TempDir()
+		cfg := "version: 1\nwindow: {end: 2024-01-01T01:00:00Z, duration: 1h, step: 60s}\nbaseline: {scope: 'v=\"1\"'}\ncanary:   {scope: 'v=\"2\"'}\nmetrics:\n" + metrics
+		if err := os.WriteFile(filepath.Join(dir, "canary.yaml"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	for _, tt := range []struct {
+		name, noScope, metrics string
+		code                   int
+		want                   []string
+	}{
+		{"clean", "", "  - {name: fine, query: 'x{ {{ .Scope }} }'}\n", judge.ExitPromote,
+			[]string{"fine baseline: 1 series, 61 points, covering 61 of 61 steps (100%)", "fine canary: 1 series, 61 points, covering 61 of 61 steps (100%)"}},
+		{"scope matches nothing", `v="2"`, "  - {name: fine, query: 'x{ {{ .Scope }} }'}\n", judge.ExitInconclusive,
+			[]string{`canary scope {v="2"}: matches no series in the window`}},
+		{"canary crashed half-way", "", "  - {name: crashed, query: 'crashed{ {{ .Scope }} }'}\n", judge.ExitInconclusive,
+			[]string{"crashed canary: 1 series, 30 points, covering 30 of 61 steps (49.2%)",
+				"the canary covers 30 of the baseline's 61 timestamps (49.2%), below coverage 90%: the judge calls it missing"}},
+		{"partial answer", "", "  - {name: p, query: 'partial{ {{ .Scope }} }'}\n", judge.ExitError,
+			[]string{"p baseline: partial data (an error: the judge never promotes on it): "}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := checkServer(t, tt.noScope)
+			res := runBin(t, bin, write(t, tt.metrics), binEnv(t), "check", "-c", "canary.yaml", "--online", "--prometheus-url", srv.URL)
+			if res.code != tt.code {
+				t.Errorf("exit %d, want %d\n%s\n%s", res.code, tt.code, res.stdout, res.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(res.stdout), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, res.stdout)
+				}
+			}
+		})
+	}
+}
