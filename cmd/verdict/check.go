@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"math"
-	"strconv"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
