@@ -16,9 +16,12 @@ const DotenvMaxValue = 1024
 
 // Dotenv writes the verdict as a dotenv file that GitLab's `artifacts:reports:dotenv`
 // accepts and later jobs read as variables: VERDICT, VERDICT_SCORE,
-// VERDICT_REASON and VERDICT_EXIT_CODE, one KEY=value line each. GitLab keeps
-// quotes literally and rejects multi-line values, so values are flattened to
-// one line of printable text, unquoted, at most DotenvMaxValue bytes.
+// VERDICT_REASON and VERDICT_EXIT_CODE, one KEY=value line each (no
+// VERDICT_SCORE with verdict error). GitLab keeps quotes literally and
+// rejects multi-line values, so values are flattened to one line of
+// printable text, unquoted, at most DotenvMaxValue bytes. Unquoted values
+// make the file unsafe to source in a shell: docs/ci.md shows a read loop
+// that evaluates nothing instead (TestDotenvShellRead).
 func Dotenv(w io.Writer, r *judge.Report) error {
 	vars := [][2]string{{"VERDICT", string(r.Verdict)}}
 	if score, ok := Score(r); ok { // an error carries no score

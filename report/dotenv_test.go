@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -134,5 +137,63 @@ func TestDotenvEveryVerdict(t *testing.T) {
 		if vars["VERDICT"] != string(v) || vars["VERDICT_EXIT_CODE"] != fmt.Sprint(v.ExitCode()) {
 			t.Errorf("%s: VERDICT=%q VERDICT_EXIT_CODE=%q", v, vars["VERDICT"], vars["VERDICT_EXIT_CODE"])
 		}
+	}
+}
+
+// TestDotenvShellRead (issue 11 item 19): the dotenv report cannot be made
+// safe to source (GitLab keeps quotes, so values stay unquoted), and
+// docs/ci.md says so and shows a read loop instead. That loop, run by sh on
+// a report whose reason carries $(…), backticks, ';', '&&', a newline and
+// quotes, runs nothing and reads every value back as written; the file
+// stays a valid GitLab dotenv report.
+func TestDotenvShellRead(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal("no sh on PATH")
+	}
+	doc, err := os.ReadFile("../docs/ci.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := regexp.MustCompile("(?m)^ *(while IFS='=' read -r k v; do export \"\\$k=\\$v\"; done) < verdict-report/verdict.env$").FindSubmatch(doc)
+	if loop == nil {
+		t.Fatal("docs/ci.md shows no read loop for verdict.env")
+	}
+	if bytes.Contains(doc, []byte(". ./verdict.env`)")) && !bytes.Contains(doc, []byte("Do not source")) {
+		t.Error("docs/ci.md recommends sourcing verdict.env")
+	}
+	dir := t.TempDir()
+	pwned := filepath.Join(dir, "pwned")
+	score := 12.5
+	r := &judge.Report{Verdict: judge.Abort, Score: &score,
+		Reason: "a $(touch " + pwned + ") b `touch " + pwned + "` c; touch " + pwned + " && touch " + pwned + "\ntouch " + pwned + " 'q' \"d\" $HOME"}
+	var b bytes.Buffer
+	if err := Dotenv(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	vars, err := parseGitLabDotenv(b.Bytes())
+	if err != nil {
+		t.Fatalf("not a GitLab dotenv report: %v\n%s", err, b.String())
+	}
+	file := filepath.Join(dir, "verdict.env")
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := string(loop[1]) + ` < "$1"; printf '%s\n' "$VERDICT" "$VERDICT_SCORE" "$VERDICT_REASON" "$VERDICT_EXIT_CODE"`
+	cmd := exec.Command(sh, "-c", script, "sh", file)
+	cmd.Dir, cmd.Env = dir, []string{"PATH=" + os.Getenv("PATH"), "HOME=/nonexistent-home"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sh: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(pwned); err == nil {
+		t.Fatal("reading the dotenv report ran a command from the reason")
+	}
+	want := vars["VERDICT"] + "\n" + vars["VERDICT_SCORE"] + "\n" + vars["VERDICT_REASON"] + "\n" + vars["VERDICT_EXIT_CODE"] + "\n"
+	if string(out) != want {
+		t.Errorf("sh read:\n%s\nwant (as GitLab reads it):\n%s", out, want)
+	}
+	if !strings.Contains(vars["VERDICT_REASON"], "$(touch") || !strings.Contains(vars["VERDICT_REASON"], "$HOME") {
+		t.Errorf("the reason was changed: %q", vars["VERDICT_REASON"])
 	}
 }

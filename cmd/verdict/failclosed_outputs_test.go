@@ -119,8 +119,8 @@ func TestFailClosedOutputsAgreeWithExitCode(t *testing.T) {
 	if err := json.Unmarshal(readFile(t, filepath.Join(dir, "r.json")), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep["verdict"] != "error" {
-		t.Errorf("JSON report verdict %v, want error", rep["verdict"])
+	if score, ok := rep["score"]; rep["verdict"] != "error" || !ok || score != nil {
+		t.Errorf("JSON report verdict %v, score %v; want error and null", rep["verdict"], rep["score"])
 	}
 }
 

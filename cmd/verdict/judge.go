@@ -167,6 +167,7 @@ func markError(rep *judge.Report, reason string) {
 	}
 	rep.Verdict = judge.Error
 	rep.Reason = reason
+	rep.Score = nil
 }
 
 // writeReport renders one report file, creating its directory.
