@@ -185,10 +185,18 @@ func (c *converter) config(o *object) {
 		st.unread()
 	}
 	cl.unread()
+	seen := map[string]string{}
 	for i, raw := range o.array("metrics") {
-		if m := c.metric(c.object(index("metrics", i), raw)); m != nil {
-			c.metrics = append(c.metrics, m)
+		m := c.metric(c.object(index("metrics", i), raw))
+		if m == nil {
+			continue
 		}
+		if first, dup := seen[m.name]; dup {
+			c.problem(m.path+".name", "%s is already the name of %s (Kayenta rejects duplicate names); not converted", strconv.Quote(m.name), first)
+			continue
+		}
+		seen[m.name] = m.path
+		c.metrics = append(c.metrics, m)
 	}
 	o.unread()
 }
@@ -196,8 +204,8 @@ func (c *converter) config(o *object) {
 // metric converts one CanaryMetricConfig; nil when it has no name.
 func (c *converter) metric(o *object) *metric {
 	m := &metric{path: o.path, name: o.str("name"), failOn: "either"}
-	if m.name == "" {
-		c.problem(o.key("name"), "required: a metric needs a name; not converted")
+	if m.name == "" || strings.ContainsFunc(m.name, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		c.problem(o.key("name"), "required, without control characters: a metric needs a name verdict can report; not converted")
 		o.ignore("query", "groups", "analysisConfigurations", "scopeName")
 		return nil
 	}

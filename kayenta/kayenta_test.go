@@ -196,3 +196,15 @@ func TestConvertPerSideVars(t *testing.T) {
 		}
 	}
 }
+
+func TestConvertRejectsNames(t *testing.T) {
+	q := `"groups": ["g"], "query": {"customInlineTemplate": "PromQL:up{v=\"${scope}\"}"}`
+	in := `{"metrics": [{"name": "a", ` + q + `}, {"name": "a", ` + q + `}, {"name": "b\u0001", ` + q + `}, {"name": "c", ` + q + `}]}`
+	res, err := Convert([]byte(in), Options{Baseline: side("1"), Canary: side("2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := paths(res.Problems); !slices.Equal(got, []string{"metrics[1].name", "metrics[2].name"}) || res.Metrics != 2 {
+		t.Errorf("problems at %v (%v), %d converted; want the duplicate and the control character, 2 converted", got, res.Problems, res.Metrics)
+	}
+}

@@ -182,6 +182,9 @@ func deriveScope(control, experiment string) (*scoped, error) {
 	if !found {
 		return nil, fmt.Errorf("the control's query %s and the experiment's %s differ only in spacing, so both sides would be the same series; the query needs ${scope}", control, experiment)
 	}
+	if strings.ContainsAny(out.control+out.experiment, "\r\n") {
+		return nil, fmt.Errorf("the matchers that tell the sides apart hold a line break ({%s} against {%s}); a scope is one line", out.control, out.experiment)
+	}
 	out.query = b.String()
 	if n := strings.Count(out.query, "{{"); n != strings.Count(out.query, scopeAction) {
 		return nil, fmt.Errorf("the query holds {{, which verdict's query templates reserve for {{ .Scope }}")

@@ -51,6 +51,7 @@ func TestDeriveScope(t *testing.T) {
 		{name: "different matchers per selector", control: `a{v="1"} / b{w="1"}`, experiment: `a{v="2"} / b{w="2"}`, err: "one scope text per side"},
 		{name: "one side has none of its own", control: `x{a="b",v="1"}`, experiment: `x{a="b"}`, err: "no label matcher of its own"},
 		{name: "unterminated string", control: `x{a="b}`, experiment: `x{a="c}`, err: "unterminated"},
+		{name: "a line break in a scope", control: "x{v=\"1\n\"}", experiment: `x{v="2"}`, err: "line break"},
 		{name: "literal template braces", control: `x{v="1"} or vector({{1}})`, experiment: `x{v="2"} or vector({{1}})`, err: "{"},
 	}
 	for _, c := range cases {
