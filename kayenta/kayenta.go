@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Side is what Kayenta's execution request gives one side of the comparison
@@ -71,6 +73,20 @@ func Convert(data []byte, opts Options) (*Result, error) {
 	}
 	if opts.ScopeLabel == "" {
 		opts.ScopeLabel = "instance"
+	}
+	for _, side := range []struct {
+		name string
+		s    Side
+	}{{"baseline", opts.Baseline}, {"canary", opts.Canary}} {
+		vals := map[string]string{"scope": side.s.Scope, "location": side.s.Location}
+		for k, v := range side.s.Vars {
+			vals["variable "+k] = k + v
+		}
+		for what, v := range vals {
+			if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+				return nil, fmt.Errorf("the %s's %s must be one line of UTF-8 text", side.name, what)
+			}
+		}
 	}
 	c := &converter{opts: opts}
 	c.config(c.object("", top))
