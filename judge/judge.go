@@ -209,7 +209,17 @@ func JudgeEnv(cfg *config.Config, data []Data, env Env) *Report {
 // NewEnv is what every metric of cfg's run is judged with; charts keeps the
 // points for the renderers that draw them.
 func NewEnv(cfg *config.Config, charts bool) Env {
+	tests := 1
+	if cfg.MultipleTesting == config.Holm {
+		tests = 0
+		for _, m := range cfg.Metrics {
+			inc, dec := m.Directions()
+			tests += b2i(inc) + b2i(dec)
+		}
+		tests = max(tests, 1)
+	}
 	return Env{
+		Tests:      tests,
 		Confidence: cfg.Confidence,
 		Alpha:      (1 - cfg.Confidence) / 2,
 		Start:      cfg.Window.Start,

@@ -64,6 +64,11 @@ type Env struct {
 	Coverage float64
 	// Charts keeps each side's points for the renderers that draw them.
 	Charts bool
+	// Tests is the number of inferiority p-values the run's Holm
+	// adjustment will share α among (the tested directions of every
+	// metric; 1 with multiple_testing: none). Blocked tests keep enough
+	// blocks for their smallest reachable p-value to survive it.
+	Tests int
 	// BlockLengths fixes, per metric name, the block length of blocked
 	// tests instead of choosing it from the data (watch fixes it once); a
 	// metric not in it, or 0, chooses.

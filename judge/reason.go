@@ -164,7 +164,7 @@ func notShownReason(m config.Metric, out Metric, r *Result, d Direction, confide
 	reach := "its interval has no finite end"
 	if end != nil {
 		v := signedNum(*end)
-		if r.Relative != nil {
+		if r.Relative != nil && d.Margin.Relative { // the margin's units: a percentage, or the metric's own
 			if f, ok := r.Relative(*end); ok {
 				v = signedPct(f)
 			}

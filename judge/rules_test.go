@@ -379,3 +379,16 @@ func TestWatchHooks(t *testing.T) {
 		t.Fatalf("%s (%s), samples %+v", rep.Metrics[0].Classification, rep.Metrics[0].Reason, seen)
 	}
 }
+
+func TestBlockLengthOfConstantDifferences(t *testing.T) {
+	d := make([]float64, 240)
+	for i := range d {
+		d[i] = (0.12+0.125+0.002*float64(i%10))/2 - (0.1+0.105+0.002*float64(i%10))/2 // 0.02 up to rounding
+	}
+	if L := blockLengthOf(d); L != 1 {
+		t.Errorf("constant differences: L = %d, want 1", L)
+	}
+	if L, want := blockLengthOf(ar1(3, 240, 0, 0.9, 1)), analysis.BlockLength(ar1(3, 240, 0, 0.9, 1)); L != want || L < 2 {
+		t.Errorf("an AR(1): L = %d, want analysis.BlockLength's %d (> 1)", L, want)
+	}
+}

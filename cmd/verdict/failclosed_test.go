@@ -331,10 +331,13 @@ func TestFailClosedFaults(t *testing.T) {
 		{name: "empty result for every query (no data)",
 			faults: []faultproxy.Fault{{Action: faultproxy.Respond, Header: jsonHeader(), Body: `{"status":"success","data":{"resultType":"matrix","result":[]}}`}},
 			code:   judge.ExitInconclusive},
+		// Two NaN points against the baseline's 241 timestamps: the canary
+		// covers less than coverage (90%), so it is missing (SPEC §4, rev. 2),
+		// and a critical missing metric aborts.
 		{name: "only NaN for the critical metric's canary",
 			faults: []faultproxy.Fault{{Match: matchLatencyCanary, Action: faultproxy.Respond, Header: jsonHeader(),
 				Body: `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"values":[[1704067200,"NaN"],[1704067215,"NaN"]]}]}}`}},
-			code: judge.ExitInconclusive},
+			code: judge.ExitAbort},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
