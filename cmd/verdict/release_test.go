@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,5 +152,43 @@ func TestReleaseWorkflow(t *testing.T) {
 	}
 	if !slices.Contains(runs("published"), "./") {
 		t.Error("the published job does not run the action with its pinned image")
+	}
+}
+
+// TestReleaseActionsPinned (issue 11 item 21, issue 12 item 7): every
+// third-party action the release runs is pinned by a full commit SHA with
+// its tag in a comment, and GoReleaser publishes only after `make test`.
+func TestReleaseActionsPinned(t *testing.T) {
+	text := string(readFile(t, "../../.github/workflows/release.yml"))
+	pinned := regexp.MustCompile(`^\s*(?:- )?uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$`)
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		if !strings.Contains(l, "uses:") || strings.HasSuffix(l, "uses: ./") {
+			continue
+		}
+		n++
+		if !pinned.MatchString(l) {
+			t.Errorf("not pinned by commit with its tag: %q", strings.TrimSpace(l))
+		}
+	}
+	if n == 0 {
+		t.Fatal("no uses: lines found")
+	}
+	var wf workflow
+	if err := yaml.Unmarshal([]byte(text), &wf); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(wf.Jobs["test"].Steps, func(s struct {
+		Name string            `yaml:"name"`
+		Uses string            `yaml:"uses"`
+		Run  string            `yaml:"run"`
+		With map[string]string `yaml:"with"`
+	}) bool {
+		return s.Run == "make test"
+	}) {
+		t.Error("the release has no job that runs make test")
+	}
+	if needs := fmt.Sprint(wf.Jobs["goreleaser"].Needs); !strings.Contains(needs, "test") {
+		t.Errorf("goreleaser needs %s, not the test job", needs)
 	}
 }
