@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/verdict-ci/verdict/metrics"
@@ -82,9 +83,18 @@ func countRecording(rng *rand.Rand, sc Scenario, rec *metrics.Recording) error {
 			pod := fmt.Sprintf("%s-%d", side, p)
 			c := simulateCounts(rng, sc, steps, share)
 			// Counters start where a long-running process would have them.
-			r0, e0 := 1e6*rng.Float64(), 1e3*rng.Float64()
-			num.Series = append(num.Series, counter(ts, c.err, math.Floor(e0), map[string]string{"pod": pod, "code": "500"}))
-			den.Series = append(den.Series, counter(ts, c.req, math.Floor(r0), map[string]string{"pod": pod}))
+			r0, e0 := math.Floor(1e6*rng.Float64()), math.Floor(1e3*rng.Float64())
+			if share == 0 {
+				e0 = 0 // a service that never fails
+			}
+			den.Series = append(den.Series, counter(ts, c.req, r0, map[string]string{"pod": pod}))
+			if slices.Max(c.err) == 0 && e0 == 0 {
+				// A pod that never failed a request has no 5xx series (client
+				// libraries create labelled children on first use), so neither
+				// query returns anything for it.
+				continue
+			}
+			num.Series = append(num.Series, counter(ts, c.err, e0, map[string]string{"pod": pod, "code": "500"}))
 			ratio.Series = append(ratio.Series, ratioSeries(ts, c, map[string]string{"pod": pod}))
 		}
 		if err := put(rec, Errors, "numerator", side, ErrorsQuery, num); err != nil {

@@ -125,3 +125,22 @@ func TestErrorRatioSeriesIsTheLastMinute(t *testing.T) {
 		}
 	}
 }
+
+// TestNoErrorsNoErrorSeries checks that a service that never fails returns
+// no 5xx series at all, as Prometheus would, while its requests are there.
+func TestNoErrorsNoErrorSeries(t *testing.T) {
+	sc := Scenario{Name: "t", RPS: 20}
+	rec, err := Recording(Rand(1, sc.Name, 0), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, side := range []metrics.Side{metrics.Baseline, metrics.Canary} {
+		num, den := rec.Metrics[Errors].Lookup("numerator", side), rec.Metrics[Errors].Lookup("denominator", side)
+		if num == nil || len(num.Series) != 0 || len(rec.Metrics[ErrorRatio].Lookup("", side).Series) != 0 {
+			t.Errorf("%s: error series recorded for a service without errors", side)
+		}
+		if den == nil || len(den.Series) != countPods || increase(t, den) == 0 {
+			t.Errorf("%s: no requests recorded", side)
+		}
+	}
+}

@@ -152,16 +152,25 @@ func Scenarios() []Scenario {
 	}
 }
 
+// countHealthy reads issue 14's "identical instances never abort" as a
+// share of simulated runs; countRegressed is its "2% vs 0.1% errors abort".
+var (
+	countHealthy   = Target{MaxAbort: 0.02}
+	countRegressed = Target{MinAbort: 0.90}
+)
+
 // CountScenarios are the kind: ratio scenarios (issue 14).
 func CountScenarios() []Scenario {
 	return []Scenario{
-		{Name: "aa-errors-0.1%-5rps", RPS: 5, ErrorRate: 0.001},
-		{Name: "aa-errors-1%-5rps", RPS: 5, ErrorRate: 0.01},
-		{Name: "aa-errors-0.1%-100rps", RPS: 100, ErrorRate: 0.001},
-		{Name: "aa-errors-1%-100rps", RPS: 100, ErrorRate: 0.01},
+		{Name: "aa-errors-none", RPS: 20, ErrorRate: 0, Target: Target{MinPromote: 0.95, MaxAbort: 0.02}},
+		{Name: "aa-errors-0.1%-5rps", RPS: 5, ErrorRate: 0.001, Target: countHealthy},
+		{Name: "aa-errors-1%-5rps", RPS: 5, ErrorRate: 0.01, Target: countHealthy},
+		{Name: "aa-errors-0.1%-100rps", RPS: 100, ErrorRate: 0.001, Target: countHealthy},
+		{Name: "aa-errors-1%-100rps", RPS: 100, ErrorRate: 0.01, Target: countHealthy},
 		{Name: "aa-errors-bursty", RPS: 20, ErrorRate: 0.005, Bursty: true},
 		{Name: "aa-errors-margin", RPS: 100, ErrorRate: 0.01, Margin: "10%"},
 		{Name: "reg-errors-1.5×", RPS: 10, ErrorRate: 0.005, ErrorShift: 1.5},
 		{Name: "reg-errors-2×", RPS: 10, ErrorRate: 0.005, ErrorShift: 2},
+		{Name: "reg-errors-0.1%→2%", RPS: 20, ErrorRate: 0.001, ErrorShift: 20, Target: countRegressed},
 	}
 }
