@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+
+	"github.com/verdict-ci/verdict/internal/rollout"
 )
 
 // Simulated watched rollouts for the sequential tests: 30 minutes at 15 s
@@ -85,10 +87,10 @@ func countRun(r *rand.Rand, rps, base, lift, k, alpha float64) int {
 	}
 	for c := 1; c <= simChecks; c++ {
 		share := 0.3 + 0.2*r.Float64()
-		nc := poisson(r, 120*rps*share)
-		nb := poisson(r, 120*rps*(1-share))
-		xc := poisson(r, nc*base*lift)
-		xb := poisson(r, nb*base)
+		nc := rollout.Poisson(r, 120*rps*share)
+		nb := rollout.Poisson(r, 120*rps*(1-share))
+		xc := rollout.Poisson(r, nc*base*lift)
+		xb := rollout.Poisson(r, nb*base)
 		if err := s.Update(xc, nc, xb, nb); err != nil {
 			panic(err)
 		}
@@ -97,22 +99,6 @@ func countRun(r *rand.Rand, rps, base, lift, k, alpha float64) int {
 		}
 	}
 	return 0
-}
-
-// poisson draws a Poisson(mean) count: Knuth's product method for small
-// means, a rounded normal for large ones.
-func poisson(r *rand.Rand, mean float64) float64 {
-	if mean > 500 {
-		return math.Max(0, math.Round(mean+math.Sqrt(mean)*r.NormFloat64()))
-	}
-	l, k, p := math.Exp(-mean), 0.0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
 }
 
 // simSummary is the share of runs that rejected and the median minute of

@@ -64,6 +64,9 @@ type Report struct {
 	// Source names where the data came from; the command fills it in. It
 	// never holds a secret.
 	Source *Source `json:"source,omitempty"`
+	// Watch and History describe a `verdict watch` (SPEC §6); nil for judge.
+	Watch   *WatchInfo `json:"watch,omitempty"`
+	History []Check    `json:"history,omitempty"`
 	// Overrides are the settings taken from the environment or flags (SPEC
 	// §1); the command fills them in.
 	Overrides []config.Override `json:"overrides"`
@@ -115,6 +118,8 @@ type Metric struct {
 	Counts   *Counts  `json:"counts,omitempty"`
 	Change   *float64 `json:"change,omitempty"` // relative change of medians, canary vs baseline (0.124 = +12.4%)
 	Warnings []string `json:"warnings,omitempty"`
+	// Sequential is the metric's anytime-valid evidence in a watch (SPEC §6).
+	Sequential *Sequential `json:"sequential,omitempty"`
 
 	// Line is the metric's line in the config file, for annotations (not in JSON).
 	Line int `json:"-"`
