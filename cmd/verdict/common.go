@@ -26,6 +26,8 @@ type ConfigOptions struct {
 	// Dir, when set, is the directory relative paths from flags and the
 	// environment are taken from (the action's working-directory input).
 	Dir string
+	// Watch loads for `verdict watch`: a window that has not ended is fine.
+	Watch bool
 	// FlagsFrom names where flag values came from in the overrides list
 	// when it is not the command line: "input " for the action's inputs.
 	FlagsFrom string
@@ -130,7 +132,7 @@ func (co *ConfigOptions) load(e *env) (*config.Config, *metrics.Recording, error
 		}
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	cfg, err := config.Load(co.inDir(path), config.Options{Env: e.environ, Flags: flags, Now: func() time.Time { return now }})
+	cfg, err := config.Load(co.inDir(path), config.Options{Env: e.environ, Flags: flags, Now: func() time.Time { return now }, AllowFutureWindow: co.Watch})
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
@@ -57,8 +58,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 		Args: cobra.NoArgs,
 	}
 	opts.Config = bindConfigFlags(cmd.Flags())
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "what goes to stdout: table, markdown or json")
-	cmd.Flags().StringArrayVar(&opts.ReportSpecs, "report", nil, "also write FORMAT=PATH (json, markdown, junit, html, dotenv, openmetrics, table); repeatable")
+	bindOutputFlags(cmd.Flags(), &opts.Output, &opts.ReportSpecs)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if runF != nil {
 			return runF(cmd.Context(), opts)
@@ -72,27 +72,13 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 // GitHub Actions when it runs there, and ends with the verdict's exit code.
 func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 	e := opts.Env
-	switch opts.Output {
-	case "table", "markdown", "json":
-	default:
-		return usageErr(fmt.Errorf("--output %q: want table, markdown or json", opts.Output))
-	}
-	specs := opts.Reports
-	if specs == nil {
-		var err error
-		if specs, err = parseReports(opts.ReportSpecs); err != nil {
-			return usageErr(err)
-		}
+	specs, charts, err := outputs(e, opts.Output, opts.ReportSpecs, opts.Reports)
+	if err != nil {
+		return err
 	}
 	cfg, src, err := opts.Config.open(e)
 	if err != nil {
 		return err
-	}
-	// Charts cost a pass over every sample: only for the formats that draw them
-	// (the GitHub step summary is markdown).
-	charts := report.Charts(opts.Output) || e.getenv("GITHUB_ACTIONS") == "true"
-	for _, s := range specs {
-		charts = charts || report.Charts(s.format)
 	}
 	rep, err := judge.Run(ctx, cfg, src, judge.RunOptions{Concurrency: src.concurrency, NoCharts: !charts})
 	if err != nil {
@@ -104,6 +90,43 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 		rep.Verdict = judge.Error
 		rep.Reason = "cancelled before every query finished: " + err.Error()
 	}
+	return emitReport(e, opts.Output, specs, rep)
+}
+
+// bindOutputFlags defines --output and --report, shared by judge and watch.
+func bindOutputFlags(fs *pflag.FlagSet, output *string, reports *[]string) {
+	fs.StringVarP(output, "output", "o", "table", "what goes to stdout: table, markdown or json")
+	fs.StringArrayVar(reports, "report", nil, "also write FORMAT=PATH (json, markdown, junit, html, dotenv, openmetrics, table); repeatable")
+}
+
+// outputs checks --output, parses the --report specs (unless reports are
+// given) and says whether any of them draws charts.
+func outputs(e *env, output string, reportSpecs []string, reports []reportSpec) ([]reportSpec, bool, error) {
+	switch output {
+	case "table", "markdown", "json":
+	default:
+		return nil, false, usageErr(fmt.Errorf("--output %q: want table, markdown or json", output))
+	}
+	specs := reports
+	if specs == nil {
+		var err error
+		if specs, err = parseReports(reportSpecs); err != nil {
+			return nil, false, usageErr(err)
+		}
+	}
+	// Charts cost a pass over every sample: only for the formats that draw them
+	// (the GitHub step summary is markdown).
+	charts := report.Charts(output) || e.getenv("GITHUB_ACTIONS") == "true"
+	for _, s := range specs {
+		charts = charts || report.Charts(s.format)
+	}
+	return specs, charts, nil
+}
+
+// emitReport writes the reports and the output, publishes to GitHub Actions
+// when it runs there, and ends with the verdict's exit code (error when a
+// requested report could not be written).
+func emitReport(e *env, output string, specs []reportSpec, rep *judge.Report) error {
 	for _, m := range rep.Metrics {
 		if m.Classification == judge.Failed {
 			printf(e.stderr, "verdict: error: %s\n", m.Reason)
@@ -125,11 +148,11 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 		written, _ = writeReports(e, again, rep)
 	}
 	var out bytes.Buffer
-	if err := report.Write(opts.Output, &out, rep); err != nil {
-		markError(rep, fmt.Sprintf("cannot render %s: %v", opts.Output, err))
+	if err := report.Write(output, &out, rep); err != nil {
+		markError(rep, fmt.Sprintf("cannot render %s: %v", output, err))
 		printf(e.stderr, "verdict: %s\n", rep.Reason)
 	} else if _, err := e.stdout.Write(out.Bytes()); err != nil {
-		markError(rep, fmt.Sprintf("cannot write the %s output: %v", opts.Output, err))
+		markError(rep, fmt.Sprintf("cannot write the %s output: %v", output, err))
 		printf(e.stderr, "verdict: %s\n", rep.Reason)
 	}
 	if e.getenv("GITHUB_ACTIONS") == "true" {

@@ -156,7 +156,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(NewCmdJudge(e, nil), NewCmdCheck(e, nil), NewCmdRecord(e, nil), NewCmdVersion(e, nil), NewCmdGitHubAction(e, nil))
+	root.AddCommand(NewCmdJudge(e, nil), NewCmdWatch(e, nil), NewCmdCheck(e, nil), NewCmdRecord(e, nil), NewCmdVersion(e, nil), NewCmdGitHubAction(e, nil))
 	root.AddCommand(NewCmdImport(e, nil))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	err := root.ExecuteContext(ctx)

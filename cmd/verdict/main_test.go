@@ -96,9 +96,10 @@ func TestJSONSchema(t *testing.T) {
 		t.Skip("SKIPPING schema validation: python3-jsonschema is not installed (run make deps as root)")
 	}
 	dir := t.TempDir()
-	for i, c := range []string{checkout, healthy} {
+	for i, args := range [][]string{{"judge", "-c", checkout}, {"judge", "-c", healthy}, {"watch", "-c", checkout}, {"watch", "-c", healthy}} {
+		c := strings.Join(args, " ")
 		p := filepath.Join(dir, string(rune('a'+i))+".json")
-		runCLI(t, nil, "judge", "-c", c, "--report", "json="+p)
+		runCLI(t, nil, append(args, "--report", "json="+p)...)
 		script := `import json,sys,jsonschema
 s=json.load(open(sys.argv[1])); d=json.load(open(sys.argv[2]))
 jsonschema.Draft202012Validator.check_schema(s)

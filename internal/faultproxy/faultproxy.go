@@ -93,6 +93,9 @@ type Request struct {
 	Header http.Header // as received
 	Fault  string      // the action applied, "" when forwarded unchanged
 	Status int         // the status sent, 0 when none was
+
+	// Start and End are a range query's form values "start" and "end", as sent.
+	Start, End string
 }
 
 // Proxy is a running fault-injecting proxy. Its methods are safe for
@@ -245,17 +248,18 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	query := r.URL.Query().Get("query")
+	params := r.URL.Query()
 	if r.Method == http.MethodPost {
 		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("query") {
-			query = form.Get("query")
+			params = form
 		}
 	}
+	query := params.Get("query")
 
 	p.mu.Lock()
 	idx := len(p.requests)
 	fault, ok := p.pick(query)
-	req := Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Query: query, Header: r.Header.Clone()}
+	req := Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Query: query, Header: r.Header.Clone(), Start: params.Get("start"), End: params.Get("end")}
 	if ok {
 		req.Fault = fault.Action.String()
 	}
