@@ -28,6 +28,7 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 		fmt.Fprintf(&head, "; %s comparison (baseline shifted back %s), weaker than a side-by-side canary", rep.Comparison, rep.Window.BaselineOffset)
 	}
 	head.WriteString(".\n\n")
+	head.WriteString(watchLine(rep))
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(&head, "> [!WARNING]\n> %s\n\n", clipUTF8(mdEscape(w), 1024))
 	}
@@ -61,7 +62,7 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 		if chart := MermaidXYChart(m, githubChartPoints); chart != "" {
 			d += chart + "\n"
 		}
-		return d
+		return d + evidenceChart(m)
 	}
 	var tail strings.Builder
 	var written []string

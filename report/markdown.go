@@ -14,6 +14,7 @@ func Markdown(w io.Writer, r *judge.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## verdict: **%s** (score %s)\n\n%s\n\n", r.Verdict, ScoreText(r), mdEscape(r.Reason))
 	fmt.Fprintf(&b, "Window %s … %s, step %s.\n\n", r.Window.Start, r.Window.End, r.Window.Step)
+	b.WriteString(watchLine(r))
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(&b, "> **Warning:** %s\n\n", mdEscape(wn))
 	}
@@ -45,6 +46,7 @@ func Markdown(w io.Writer, r *judge.Report) error {
 		fmt.Fprintf(&b, "### %s %s: %s\n\n%s\n\n", classIcon(m), mdEscape(m.Name), m.Classification, mdEscape(m.Reason))
 		if m.Failing() {
 			b.WriteString(mermaidChart(m))
+			b.WriteString(evidenceChart(m))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
