@@ -48,6 +48,7 @@ func actionReportFile(format string) string {
 // actionInputs are the inputs action.yml declares, read from the INPUT_*
 // variables the runner sets (upper case, spaces as _, dashes kept).
 type actionInputs struct {
+	Mode               string // judge or watch
 	Config             string
 	PrometheusURL      string
 	Token              string
@@ -62,12 +63,16 @@ type actionInputs struct {
 func readActionInputs(getenv func(string) string) (actionInputs, error) {
 	gh := githubactions.New(githubactions.WithGetenv(getenv))
 	in := actionInputs{
+		Mode:             cmp.Or(gh.GetInput("mode"), "judge"),
 		Config:           gh.GetInput("config"),
 		PrometheusURL:    gh.GetInput("prometheus-url"),
 		Token:            getenv("INPUT_TOKEN"), // not trimmed: a secret is used as given
 		End:              gh.GetInput("end"),
 		Duration:         gh.GetInput("duration"),
 		WorkingDirectory: gh.GetInput("working-directory"),
+	}
+	if in.Mode != "judge" && in.Mode != "watch" {
+		return in, fmt.Errorf("input mode: %q is not judge or watch", in.Mode)
 	}
 	fail, err := parseActionBool(gh.GetInput("fail-on-inconclusive"), true)
 	if err != nil {
@@ -136,7 +141,7 @@ func (in actionInputs) judgeArgs() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"judge"}
+	args := []string{in.Mode}
 	if in.Config != "" {
 		args = append(args, "--config", in.Config)
 	}
@@ -206,9 +211,9 @@ func NewCmdGitHubAction(e *env, runF func(context.Context, *GitHubActionOptions)
 		Use:   "github-action",
 		Short: "Run as the GitHub Action: read the INPUT_* variables, judge, publish outputs and a summary",
 		Long: `github-action is the entrypoint of verdict's GitHub Action (action.yml). It reads
-the inputs from INPUT_CONFIG, INPUT_PROMETHEUS-URL, INPUT_TOKEN, INPUT_END,
+the inputs from INPUT_MODE, INPUT_CONFIG, INPUT_PROMETHEUS-URL, INPUT_TOKEN, INPUT_END,
 INPUT_DURATION, INPUT_FAIL-ON-INCONCLUSIVE, INPUT_REPORT-FORMATS and
-INPUT_WORKING-DIRECTORY, runs verdict judge, and sets the outputs verdict,
+INPUT_WORKING-DIRECTORY, runs verdict judge (or watch, with mode: watch), and sets the outputs verdict,
 score, reason and report. Relative paths are taken from the working directory.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -236,6 +241,11 @@ func githubActionRun(ctx context.Context, opts *GitHubActionOptions) error {
 			var jopts *JudgeOptions
 			if jopts, err = in.judgeOptions(e); err == nil {
 				logActionInputs(gh, in, args)
+				if in.Mode == "watch" {
+					jopts.Config.Watch = true
+					wopts := &WatchOptions{Env: jopts.Env, Config: jopts.Config, Output: jopts.Output, Reports: jopts.Reports}
+					return actionExit(gh, in, watchRun(ctx, wopts))
+				}
 				return actionExit(gh, in, judgeRun(ctx, jopts))
 			}
 		}

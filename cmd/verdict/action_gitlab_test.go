@@ -148,7 +148,7 @@ func TestGitLabComponentScript(t *testing.T) {
 		return code, string(out), ws
 	}
 	base := func(config, allow, extra string) map[string]string {
-		return map[string]string{"config": config, "allow-inconclusive": allow, "extra-args": extra}
+		return map[string]string{"config": config, "allow-inconclusive": allow, "extra-args": extra, "watch": "false"}
 	}
 
 	t.Run("abort writes every report", func(t *testing.T) {
@@ -195,6 +195,18 @@ func TestGitLabComponentScript(t *testing.T) {
 		code, out, _ = run(t, base("deploy/checkout-promote/canary.yaml", "true", extra))
 		if code != judge.ExitInconclusive || !slices.Contains(job.AllowFailure.ExitCodes, code) {
 			t.Fatalf("allow-inconclusive true: exit %d, want 3 (allowed to fail):\n%s", code, out)
+		}
+	})
+
+	t.Run("watch replays the recording and stops early", func(t *testing.T) {
+		in := base("deploy/checkout/canary.yaml", "false", "")
+		in["watch"] = "true"
+		code, out, ws := run(t, in)
+		if code != judge.ExitAbort || !strings.Contains(out, "verdict: watch ") {
+			t.Fatalf("exit %d, want 1 with the watch's progress lines:\n%s", code, out)
+		}
+		if js := string(readFile(t, filepath.Join(ws, "verdict-report/report.json"))); !strings.Contains(js, `"stopReason": "abort"`) {
+			t.Errorf("report.json is not a watch that aborted:\n%s", js)
 		}
 	})
 

@@ -57,8 +57,8 @@ func runnerInputEnv(name string) string {
 
 func TestActionYAMLInputsAreAllRead(t *testing.T) {
 	a := readActionYAML(t)
-	if len(a.Inputs) != 8 {
-		t.Errorf("action.yml declares %d inputs, want the 8 of the contract", len(a.Inputs))
+	if len(a.Inputs) != 9 {
+		t.Errorf("action.yml declares %d inputs, want the 9 of the contract (mode is watch's)", len(a.Inputs))
 	}
 	var mu sync.Mutex
 	asked := map[string]bool{}
@@ -118,6 +118,9 @@ func TestActionInputParsing(t *testing.T) {
 			[]string{"judge", "--config", "c.yaml", "--prometheus-url", "http://p:9090", "--end", "2024-01-01T01:00:00Z", "--duration", "30m",
 				"--report", "json=out.json", "--report", "junit=verdict-report/junit.xml", "--report", "html=verdict-report/report.html",
 				"--report", "openmetrics=m/x.txt"}, ""},
+		{"watch", map[string]string{"INPUT_MODE": "watch", "INPUT_CONFIG": "c.yaml"},
+			[]string{"watch", "--config", "c.yaml", "--report", "json=verdict-report/report.json"}, ""},
+		{"unknown mode", map[string]string{"INPUT_MODE": "sleep"}, nil, `input mode: "sleep" is not judge or watch`},
 		{"unknown format", map[string]string{"INPUT_REPORT-FORMATS": "junit,pdf"}, nil, `unknown report format "pdf"`},
 		{"bad boolean", map[string]string{"INPUT_FAIL-ON-INCONCLUSIVE": "yes please"}, nil, "fail-on-inconclusive"},
 	} {
