@@ -11,7 +11,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.da
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 10000x
 
-.PHONY: all build test unit deps oracle fuzz lint bench bench-compare bench-load bench-bigbody bench-validity bench-fastpaths demo clean
+.PHONY: all build test unit deps oracle fuzz lint bench bench-compare bench-load bench-bigbody bench-validity bench-fastpaths bench-watch demo clean
 
 all: build
 
@@ -68,6 +68,10 @@ bench-compare: deps
 ## bench-prom: verdict judge vs its 200 range queries alone on a real Prometheus (time ratio, peak RSS).
 bench-prom: deps
 	@scripts/bench-prom.sh
+
+## bench-watch: simulated A/A and regressed rollouts through verdict watch (replayed) beside a naive repeated judge: false aborts and time to detect.
+bench-watch:
+	@scripts/bench-watch.sh
 
 ## bench-load: verdict judge over 1,000 metrics (2,000 queries) on a real Prometheus: time and peak RSS (≤ 300 MB).
 bench-load: deps
