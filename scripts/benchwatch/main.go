@@ -57,6 +57,7 @@ func main() {
 		{"A/A, latency iid, 20 req/s", rollout.Spec{RPS: 20}},
 		{"A/A, latency AR(1) φ=0.5, 20 req/s", rollout.Spec{Phi: 0.5, RPS: 20}},
 		{"A/A, latency AR(1) φ=0.8, 100 req/s", rollout.Spec{Phi: 0.8, RPS: 100}},
+		{"A/A, φ=0.8, 15 min of history", rollout.Spec{Phi: 0.8, RPS: 100, History: 15 * time.Minute}},
 		{"latency +20% (φ=0.5)", rollout.Spec{Phi: 0.5, Lift: 1.2, RPS: 20}},
 		{"latency +20% (iid)", rollout.Spec{Lift: 1.2, RPS: 20}},
 		{"errors 2×, 20 req/s", rollout.Spec{Phi: 0.5, ErrLift: 2, RPS: 20}},
