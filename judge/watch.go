@@ -524,7 +524,7 @@ func (w *watcher) final(last *Report, reason, why string) *Report {
 			// A problem the fixed-horizon judge found in the data (series of
 			// both sides with the same labels, say) stays an error; a kind
 			// this build cannot judge at a fixed horizon is still judged here.
-			_, unbuilt := kindOf(w.cfg.Metrics[i]).(unbuiltKind)
+			_, unbuilt := KindOf(w.cfg.Metrics[i]).(unbuiltKind)
 			if out.Classification != Failed || unbuilt {
 				out.Classification, out.Reason = last.Metrics[i].Classification, last.Metrics[i].Reason
 			}
