@@ -499,8 +499,11 @@ func (w *watcher) progress(rep *Report) {
 	if len(h.Decided) > 0 {
 		line += "; decided: " + strings.Join(h.Decided, ", ")
 	}
-	if best >= 0 {
+	switch {
+	case best >= 0 && bestP < 1:
 		line += fmt.Sprintf("; strongest evidence: %s, anytime p %.3g", w.cfg.Metrics[best].Name, bestP)
+	default:
+		line += "; no evidence against the canary yet"
 	}
 	fmt.Fprintln(w.opt.Progress, line)
 }

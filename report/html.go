@@ -53,6 +53,7 @@ type htmlView struct {
 	WindowText string
 	Step       string
 	Comparison string
+	Watch      string // how a watch ended; "" for judge
 	Warnings   []string
 	Groups     []groupView
 	Metrics    []metricView
@@ -70,6 +71,7 @@ type metricView struct {
 	Reason                   string
 	Warnings                 []string
 	TS, Dist                 chart
+	Evidence                 *chart // watch reports only
 	HasCI                    bool
 	Rows                     []numRow
 	Change, Interval, PValue string
@@ -127,6 +129,9 @@ func newHTMLView(r *judge.Report) (*htmlView, error) {
 		WindowText: windowText(r.Window),
 		Step:       r.Window.Step,
 		Warnings:   r.Warnings,
+	}
+	if w := r.Watch; w != nil {
+		v.Watch = fmt.Sprintf("%s: %d checks every %s from %s, stopped at %s (data time)", stopText(w.StopReason), w.Checks, w.Interval, w.Start, w.StoppedAt)
 	}
 	if r.Comparison != "" {
 		v.Comparison = r.Comparison
@@ -188,6 +193,9 @@ func newMetricView(m *judge.Metric, n int, rw *strings.Replacer) (metricView, er
 		return mv, err
 	}
 	if mv.Dist, err = distributionChart(m, anchor+"-dist", rw); err != nil {
+		return mv, err
+	}
+	if mv.Evidence, err = evidenceSVG(m, anchor+"-ev", rw); err != nil {
 		return mv, err
 	}
 	b, c := &m.Baseline, &m.Canary

@@ -23,6 +23,9 @@ const htmlTemplate = `<!DOCTYPE html>
 {{- if .Comparison}}
 <dt>comparison</dt><dd>{{.Comparison}}</dd>
 {{- end}}
+{{- if .Watch}}
+<dt>watch</dt><dd>{{.Watch}}</dd>
+{{- end}}
 <dt>reason</dt><dd>{{.Reason}}</dd>
 </dl>
 {{- if .Warnings}}
@@ -78,6 +81,12 @@ const htmlTemplate = `<!DOCTYPE html>
 {{svg .Dist.SVG}}
 <figcaption><span class="legend"><span class="key base"></span>baseline <span class="key can"></span>canary <span class="key med"></span>medians{{if .HasCI}} <span class="key band"></span>shift CI{{end}}</span> {{.Dist.Caption}}</figcaption>
 </figure>
+{{- with .Evidence}}
+<figure class="chart chart-ev">
+{{svg .SVG}}
+<figcaption>{{.Caption}}</figcaption>
+</figure>
+{{- end}}
 </div>
 <div class="details">
 <table class="nums">

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 
+	"gonum.org/v1/plot/plotter"
+
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -62,4 +64,43 @@ func evidenceChart(m judge.Metric) string {
 	fmt.Fprintf(&b, "    line %s\n", mermaidLine(thr))
 	b.WriteString("```\n\n")
 	return b.String()
+}
+
+// evidenceSVG is the HTML report's chart of a watched metric's evidence
+// per check (log10 e-value, canary colour) against log10 of its threshold
+// (dashed); nil without sequential figures.
+func evidenceSVG(m *judge.Metric, id string, rw *strings.Replacer) (*chart, error) {
+	s := m.Sequential
+	if s == nil || len(s.History) == 0 || !(s.Threshold > 1) {
+		return nil, nil
+	}
+	p := newPlot("check", "log10 e-value")
+	ev, thr := make(plotter.XYs, len(s.History)), make(plotter.XYs, len(s.History))
+	for i, pv := range s.History {
+		ev[i] = plotter.XY{X: float64(i + 1), Y: -math.Log10(math.Max(pv, 1e-300))}
+		thr[i] = plotter.XY{X: float64(i + 1), Y: math.Log10(s.Threshold)}
+	}
+	for _, l := range []struct {
+		xys    plotter.XYs
+		color  uint8
+		dashed bool
+	}{{thr, sentInk, true}, {ev, sentCanary, false}} {
+		line, err := seriesLine(l.xys, l.color, l.dashed)
+		if err != nil {
+			return nil, fmt.Errorf("metric %q: evidence chart: %w", m.Name, err)
+		}
+		p.Add(line)
+	}
+	p.Y.Min = 0
+	caption := fmt.Sprintf("Evidence against the canary at each of %d checks: log10 of the anytime e-value (solid) and of the threshold %s that decides (dashed)",
+		len(s.History), judge.Num(s.Threshold))
+	if s.DecidedAt != nil {
+		caption += "; decided at " + *s.DecidedAt
+	}
+	caption += "."
+	svg, err := renderSVG(p, id, "Sequential evidence of "+m.Name, caption, rw)
+	if err != nil {
+		return nil, fmt.Errorf("metric %q: evidence chart: %w", m.Name, err)
+	}
+	return &chart{ID: id, SVG: svg, Caption: caption}, nil
 }
