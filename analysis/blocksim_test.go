@@ -111,11 +111,16 @@ func simulate(r *rand.Rand, reps, n int, nz noise, cv, shift float64, rule block
 // simTable prints the rule's error and power table, one row per noise and
 // length, to w.
 func simTable(w io.Writer, reps int, seed uint64, rule blockRule) map[string]simResult {
+	return simTableAt(w, reps, seed, rule, []int{240, 120})
+}
+
+// simTableAt is simTable at the given series lengths.
+func simTableAt(w io.Writer, reps int, seed uint64, rule blockRule, lengths []int) map[string]simResult {
 	r := rand.New(rand.NewPCG(seed, 7))
 	out := map[string]simResult{}
 	fmt.Fprintf(w, "| series | n | mean L | mean blocks | nodata | false 'high' paired | unpaired | power +10%% paired | unpaired | power +20%% paired | unpaired |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, nz := range noises {
-		for _, n := range []int{240, 120} {
+		for _, n := range lengths {
 			aa := simulate(r, reps, n, nz, 0.1, 0, rule)
 			p10 := simulate(r, reps, n, nz, 0.1, 0.1, rule)
 			p20 := simulate(r, reps, n, nz, 0.1, 0.2, rule)
@@ -179,9 +184,9 @@ func BenchmarkBlockRules(b *testing.B) {
 		for _, v := range []struct {
 			times  float64
 			blocks int
-		}{{1, 8}, {1.5, 8}, {2, 8}, {2, 7}, {2, 10}, {3, 8}} {
+		}{{1, 8}, {1.5, 8}, {2, 8}, {2, 7}, {2, 10}, {2, 12}, {3, 8}} {
 			fmt.Printf("\ntimes %v, min blocks %d\n", v.times, v.blocks)
-			simTable(os.Stdout, 4000, 99, blockRuleWith(v.times, v.blocks))
+			simTableAt(os.Stdout, 4000, 99, blockRuleWith(v.times, v.blocks), []int{240, 120, 60})
 		}
 	}
 }
