@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func sampleRecording() *Recording {
@@ -200,6 +201,12 @@ func TestDecodeRecordingErrors(t *testing.T) {
 		{"sides and parts", head + `{"m":{"baseline":{"series":[]},"numerator":{"canary":{"series":[]}}}}}`, "both baseline/canary and parts (numerator)"},
 		{"part timestamps not increasing", head + `{"m":{"denominator":{"canary":{"series":[{"points":[[2,"1"],[1,"1"]]}]}}}}}`, "metrics.m.denominator.canary.series[0]: timestamps not increasing"},
 		{"trailing data", head + `{}} x`, "after the recording"},
+		{"version +1 (not JSON)", `{"version":+1}`, `bad number "+1"`},
+		{"version 01 (not JSON)", `{"version":01}`, `bad number "01"`},
+		{"version 1.0", `{"version":1.0}`, "version must be a whole number"},
+		{"bare value +3 (not JSON)", head + `{"m":{"baseline":{"series":[{"points":[[1,+3]]}]}}}}`, `bad number "+3"`},
+		{"timestamp 01 (not JSON)", head + `{"m":{"baseline":{"series":[{"points":[[01,"3"]]}]}}}}`, `timestamp "01" is not a finite number`},
+		{"timestamp 1. (not JSON)", head + `{"m":{"baseline":{"series":[{"points":[[1.,"3"]]}]}}}}`, `timestamp "1." is not a finite number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,22 +233,42 @@ func TestDecodeBareNumbersAndFractions(t *testing.T) {
 	}
 }
 
-// FuzzDecodeRecording: any input either fails with an error or decodes into
-// a recording that re-encodes and decodes to the same bytes; nothing panics.
+// FuzzDecodeRecording is differential: the codec must reject every input
+// that encoding/json (referenceRecording: unknown fields refused, the same
+// validation) rejects, and where both accept they must hold the same
+// recording (compared as the bytes they encode to); what the codec accepts
+// also re-encodes and decodes to the same bytes. The codec may reject more:
+// it matches field names exactly (encoding/json ignores their case), wants
+// a string where encoding/json takes null, and refuses "1.0" as a version.
+// Invalid UTF-8 is left out of the comparison (both replace it, the codec
+// only inside strings).
 func FuzzDecodeRecording(f *testing.F) {
 	var buf bytes.Buffer
 	sampleRecording().Write(&buf)
 	f.Add(buf.Bytes())
 	f.Add([]byte(`{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{"m":{"baseline":null}}}`))
 	f.Add([]byte(`{"version":1,"metrics":{"\u00e9\"":{"canary":{"series":[{"labels":{"a":"\n"},"points":[[0,0]]}]}}}}`))
+	f.Add([]byte(`{"version":+1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"}}`))
+	f.Add([]byte(`{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{"m":{"numerator":{"canary":{"series":[{"labels":{},"points":[[01,"1"]]}]}}}}}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rec, err := DecodeRecording(bytes.NewReader(in))
+		ref, refErr := referenceRecording(in)
+		if err == nil && refErr != nil && utf8.Valid(in) {
+			t.Fatalf("accepts what encoding/json rejects (%v)", refErr)
+		}
 		if err != nil {
 			return
 		}
 		var a, b bytes.Buffer
 		if err := rec.Write(&a); err != nil {
 			t.Fatal(err)
+		}
+		if refErr == nil && utf8.Valid(in) {
+			var r bytes.Buffer
+			ref.Write(&r)
+			if r.String() != a.String() {
+				t.Fatalf("differs from encoding/json:\n%s\n%s", a.String(), r.String())
+			}
 		}
 		rec2, err := DecodeRecording(bytes.NewReader(a.Bytes()))
 		if err != nil {

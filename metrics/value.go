@@ -76,17 +76,21 @@ func fastPoint(b []byte, i int) (p Point, next int, ok bool) {
 		sec = sec*10 + int64(b[j]-'0')
 		j++
 	}
-	if j == start || j < len(b) && b[j]-'0' < 10 {
-		return p, 0, false // no digits, or too many for this path
+	if j == start || j < len(b) && b[j]-'0' < 10 || b[start] == '0' && j-start > 1 {
+		return p, 0, false // no digits, too many for this path, or a leading zero (not JSON)
 	}
 	ms := sec * 1000
 	if j < len(b) && b[j] == '.' {
 		j++
+		fs := j
 		var frac, scale int64 = 0, 100
 		for j < len(b) && b[j]-'0' < 10 {
 			frac += int64(b[j]-'0') * scale // digits past the millisecond are dropped, as parseMillis does
 			scale /= 10
 			j++
+		}
+		if j == fs {
+			return p, 0, false // "1." is not JSON
 		}
 		ms += frac
 	}
