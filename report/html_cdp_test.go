@@ -40,6 +40,9 @@ func chromiumFlags() []string {
 // root and fails as root (make test installs it with scripts/deps.sh).
 func needChromium(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: browser tests drive Chromium (make test runs them)")
+	}
 	for _, name := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
