@@ -18,13 +18,14 @@ bench_cleanup() {
   rm -rf "$tmp"
 }
 
-# bench_prometheus NAME: backfill METRICS gauges × 2 scopes × HOURS h at STEP
-# (ending END) into $tmp/data and start Prometheus on a free loopback port.
+# bench_prometheus NAME: backfill METRICS gauges (KIND=ratio: pairs of
+# counters) × 2 scopes × HOURS h at STEP (ending END) into $tmp/data and
+# start Prometheus on a free loopback port.
 # Sets url and prom_pid; bench_cleanup stops it on exit.
 bench_prometheus() {
   local name=$1 t0 port
   echo "$name: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2
-  $GO run ./testdata/prom/gen -bench "$METRICS" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
+  $GO run ./testdata/prom/gen -bench "$METRICS" -kind "${KIND:-series}" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
   t0=$(date +%s.%N)
   promtool tsdb create-blocks-from openmetrics "$tmp/bench.om" "$tmp/data" >/dev/null
   echo "$name: backfill took $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s ($(du -sh "$tmp/data" | cut -f1))" >&2
@@ -54,7 +55,11 @@ bench_config() {
     printf 'window: {end: %s, duration: %sh, step: %s}\n' "$END" "$HOURS" "$STEP"
     printf "baseline: {scope: 'version=\"v1\"'}\ncanary: {scope: 'version=\"v2\"'}\nmetrics:\n"
     for ((m = 0; m < METRICS; m++)); do
-      printf "  - name: m%03d\n    query: 'bench_metric_%03d{ {{ .Scope }} }'\n" "$m" "$m"
+      if [ "${KIND:-series}" = ratio ]; then
+        printf "  - name: m%03d\n    kind: ratio\n    numerator: 'bench_errors_total{ {{ .Scope }}, metric=\"%03d\" }'\n    denominator: 'bench_requests_total{ {{ .Scope }}, metric=\"%03d\" }'\n" "$m" "$m" "$m"
+      else
+        printf "  - name: m%03d\n    query: 'bench_metric_%03d{ {{ .Scope }} }'\n" "$m" "$m"
+      fi
     done
   } > "$file"
 }

@@ -11,6 +11,7 @@
 #   scripts/bench-load.sh                    # or: make bench-load
 #   METRICS=1000 HOURS=6 RUNS=5 scripts/bench-load.sh
 #   VERDICT=/path/to/verdict scripts/bench-load.sh   # measure another build
+#   KIND=ratio scripts/bench-load.sh         # kind: ratio metrics (4 × METRICS queries of counters)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
@@ -52,7 +53,9 @@ ok_rss=$(python3 -c "print(1 if $rss / 1024 <= $MAX_RSS_MB else 0)")
 read -r n verdict <<<"$judged"
 
 echo
-echo "metrics:                ${METRICS} ($((2 * METRICS)) range queries, ${CONCURRENCY} in flight), $(( HOURS * 3600 / ${STEP%s} + 1 )) points per series"
+queries=$((2 * METRICS))
+[ "${KIND:-series}" = ratio ] && queries=$((4 * METRICS))
+echo "metrics:                ${METRICS} ${KIND:-series} (${queries} range queries, ${CONCURRENCY} in flight), $(( HOURS * 3600 / ${STEP%s} + 1 )) points per series"
 echo "judged:                 ${n} of ${METRICS} (verdict: ${verdict})"
 echo "verdict judge (median): ${median} s over ${RUNS} runs"
 echo "peak RSS (max):         ${rss_mb} MB (limit ${MAX_RSS_MB} MB) $([ "$ok_rss" = 1 ] && echo ok || echo EXCEEDED)"

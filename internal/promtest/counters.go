@@ -1,6 +1,9 @@
 package promtest
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // RatioScenarios names the scenarios of RatioFixture, each selected by the
 // label scenario="…" (v1 is the baseline, v2 the canary).
@@ -96,6 +99,44 @@ func RatioFixture() []Series {
 		case "regression":
 			counter("v2", sc, "a", "200", 0, 1000, served(150), never)
 			counter("v2", sc, "a", "500", 0, 2, served(1), never)
+		}
+	}
+	return out
+}
+
+// BenchRatioFixture returns the counters of n ratio metrics for the load
+// benchmark: bench_requests_total{metric="NNN", version} and
+// bench_errors_total{metric="NNN", version} sampled every step over dur
+// ending at end: about 105 requests and a quarter of an error per sample
+// (0.24% errors, the same on both versions), from a deterministic generator.
+func BenchRatioFixture(n int, end time.Time, dur, step time.Duration) []Series {
+	points := int(dur/step) + 1
+	start := end.Add(-time.Duration(points-1) * step)
+	out := make([]Series, 0, 4*n)
+	state := uint64(0x2545F4914F6CDD1D)
+	next := func() uint64 { // xorshift64*
+		state ^= state >> 12
+		state ^= state << 25
+		state ^= state >> 27
+		return state * 2685821657736338717
+	}
+	for m := 0; m < n; m++ {
+		for _, version := range []string{"v1", "v2"} {
+			labels := map[string]string{"metric": fmt.Sprintf("%03d", m), "version": version}
+			req := Series{Name: "bench_requests_total", Labels: labels, Samples: make([]Sample, points)}
+			errs := Series{Name: "bench_errors_total", Labels: labels, Samples: make([]Sample, points)}
+			var r, e float64
+			for i := range req.Samples {
+				if i > 0 {
+					r += float64(90 + next()>>59) // 90 … 121 requests
+					if next()%4 == 0 {
+						e++
+					}
+				}
+				t := start.Add(time.Duration(i) * step)
+				req.Samples[i], errs.Samples[i] = Sample{T: t, V: r}, Sample{T: t, V: e}
+			}
+			out = append(out, req, errs)
 		}
 	}
 	return out

@@ -3,6 +3,7 @@
 //
 //	go run ./testdata/prom/gen > testdata/prom/fixture.om           # the standard fixture
 //	go run ./testdata/prom/gen -bench 100 -hours 24 -step 15s > bench.om
+//	go run ./testdata/prom/gen -bench 100 -kind ratio > bench.om     # counters for kind: ratio metrics
 package main
 
 import (
@@ -20,6 +21,7 @@ func main() {
 	hours := flag.Float64("hours", 24, "benchmark window length in hours")
 	step := flag.Duration("step", 15*time.Second, "benchmark sample interval")
 	end := flag.String("end", "2024-01-02T00:00:00Z", "benchmark window end (RFC 3339)")
+	kind := flag.String("kind", "series", "benchmark metric kind: series (gauges) or ratio (request and error counters)")
 	flag.Parse()
 
 	series := promtest.Fixture()
@@ -29,7 +31,16 @@ func main() {
 			fmt.Fprintf(os.Stderr, "gen: -end: %v\n", err)
 			os.Exit(2)
 		}
-		series = promtest.BenchFixture(*bench, t, time.Duration(*hours*float64(time.Hour)), *step)
+		dur := time.Duration(*hours * float64(time.Hour))
+		switch *kind {
+		case "series":
+			series = promtest.BenchFixture(*bench, t, dur, *step)
+		case "ratio":
+			series = promtest.BenchRatioFixture(*bench, t, dur, *step)
+		default:
+			fmt.Fprintf(os.Stderr, "gen: -kind %q: want series or ratio\n", *kind)
+			os.Exit(2)
+		}
 	}
 	w := bufio.NewWriter(os.Stdout)
 	if err := promtest.WriteOpenMetrics(w, series); err != nil {
