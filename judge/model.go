@@ -138,7 +138,10 @@ type Side struct {
 	P95    float64 `json:"p95"`
 	P99    float64 `json:"p99"`
 	Query  string  `json:"query"`
-	Error  string  `json:"error,omitempty"`
+	// DenominatorQuery is a ratio metric's denominator query (Query is its
+	// numerator's); Count and Series then cover both queries.
+	DenominatorQuery string `json:"denominatorQuery,omitempty"`
+	Error            string `json:"error,omitempty"`
 
 	// Points is the pooled time series for charts (not in JSON): every point
 	// of every series as fetched, which may include NaN and ±Inf and, for a
@@ -178,6 +181,10 @@ type TestResult struct {
 	// Dispersion is a ratio metric's dispersion of per-step counts.
 	Dispersion *float64 `json:"dispersion,omitempty"`
 	Method     string   `json:"method,omitempty"` // exact or asymptotic
+
+	// confidence is the interval's confidence for reasons, when the test
+	// has no MannWhitney figures to take it from (a ratio's poisson test).
+	confidence float64
 }
 
 // Counts are a ratio metric's events and totals on each side.
@@ -190,6 +197,8 @@ type Counts struct {
 type Count struct {
 	Events float64 `json:"events"`
 	Total  float64 `json:"total"`
+	// Rate is Events / Total; null without traffic.
+	Rate *float64 `json:"rate"`
 }
 
 // MannWhitney is the rank test and shift estimate of a metric.

@@ -93,6 +93,9 @@ func confidenceOf(out Metric) float64 {
 	if out.MannWhitney != nil {
 		return out.MannWhitney.Confidence
 	}
+	if out.Test != nil {
+		return out.Test.confidence
+	}
 	return 0
 }
 

@@ -3,6 +3,8 @@ package judge
 import (
 	"fmt"
 	"math"
+
+	"github.com/verdict-ci/verdict/config"
 )
 
 // Text forms of a metric's numbers, shared by every renderer so that the
@@ -81,6 +83,8 @@ func (m Metric) TestText() string {
 		return fmt.Sprintf("paired, %d blocks of %d", t.Blocks, t.BlockLength)
 	case t.Name == "blocked-mann-whitney":
 		return fmt.Sprintf("blocked, %d+%d blocks of %d", t.CanaryBlocks, t.BaselineBlocks, t.BlockLength)
+	case t.Name == "poisson" && m.Counts != nil:
+		return fmt.Sprintf("poisson, %s+%s events", whole(m.Counts.Canary.Events), whole(m.Counts.Baseline.Events))
 	}
 	return t.Name
 }
@@ -108,6 +112,41 @@ func pText(p *float64) string {
 	}
 	return pval(*p)
 }
+
+// BaselineText is the baseline's level as the tables show it: a series
+// metric's median, a ratio metric's rate and counts ("0.1664% (60 of
+// 36060)"); "—" without data.
+func (m Metric) BaselineText() string { return m.levelText(m.Baseline, m.Counts, false) }
+
+// CanaryText is the canary's level, as BaselineText.
+func (m Metric) CanaryText() string { return m.levelText(m.Canary, m.Counts, true) }
+
+func (m Metric) levelText(s Side, c *Counts, canary bool) string {
+	if m.Kind != config.KindRatio {
+		return s.MedianText()
+	}
+	if c == nil {
+		return "—"
+	}
+	n := c.Baseline
+	if canary {
+		n = c.Canary
+	}
+	return n.Text()
+}
+
+// Text is a ratio side's rate and counts, "0.1664% (60 of 36060)", or
+// "no traffic (0 of 0)".
+func (c Count) Text() string {
+	counts := " (" + whole(c.Events) + " of " + whole(c.Total) + ")"
+	if c.Rate == nil {
+		return "no traffic" + counts
+	}
+	return num(*c.Rate*100) + "%" + counts
+}
+
+// Confidence is the confidence of the metric's interval, 0 when it has none.
+func (m Metric) Confidence() float64 { return confidenceOf(m) }
 
 // MedianText is a side's median, or "—" when it has no samples.
 func (s Side) MedianText() string {

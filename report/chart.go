@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -202,10 +203,28 @@ func distributionChart(m *judge.Metric, id string, rw *strings.Replacer) (chart,
 	p := newPlot("value", "fraction ≤ value")
 	xmin, xmax := math.Inf(1), math.Inf(-1)
 	n := 0
+	// The dashed lines: each side's median, or a ratio's rate over the window.
+	level := func(s *judge.Side, canary bool) (float64, bool) {
+		if m.Kind != config.KindRatio {
+			return s.Median, s.Count > 0 && finite(s.Median)
+		}
+		if m.Counts == nil {
+			return 0, false
+		}
+		c := m.Counts.Baseline
+		if canary {
+			c = m.Counts.Canary
+		}
+		if c.Rate == nil {
+			return 0, false
+		}
+		return *c.Rate, true
+	}
 	for _, s := range []struct {
-		side  *judge.Side
-		color uint8
-	}{{&m.Baseline, sentBaseline}, {&m.Canary, sentCanary}} {
+		side   *judge.Side
+		color  uint8
+		canary bool
+	}{{&m.Baseline, sentBaseline, false}, {&m.Canary, sentCanary, true}} {
 		pts := displayPoints(s.side.Points)
 		if len(pts) == 0 {
 			continue
@@ -227,21 +246,25 @@ func distributionChart(m *judge.Metric, id string, rw *strings.Replacer) (chart,
 		}
 		l.StepStyle = plotter.PostStep
 		p.Add(l)
-		if finite(s.side.Median) {
-			med, err := seriesLine(plotter.XYs{{X: s.side.Median, Y: 0}, {X: s.side.Median, Y: 1}}, s.color, true)
+		if v, ok := level(s.side, s.canary); ok {
+			med, err := seriesLine(plotter.XYs{{X: v, Y: 0}, {X: v, Y: 1}}, s.color, true)
 			if err != nil {
 				return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
 			}
 			p.Add(med)
 		}
 	}
-	med := func(s *judge.Side) string {
-		if s.Count == 0 {
-			return "none"
+	med := func(s *judge.Side, canary bool) string {
+		if v, ok := level(s, canary); ok {
+			return fmtNum(v)
 		}
-		return fmtNum(s.Median)
+		return "none"
 	}
-	caption := fmt.Sprintf("Empirical CDFs; dashed lines at the medians: baseline %s, canary %s", med(&m.Baseline), med(&m.Canary))
+	caption := fmt.Sprintf("Empirical CDFs; dashed lines at the medians: baseline %s, canary %s", med(&m.Baseline, false), med(&m.Canary, true))
+	if m.Kind == config.KindRatio {
+		caption = fmt.Sprintf("Empirical CDFs of the per-step rates; dashed lines at the rates over the window: baseline %s, canary %s",
+			med(&m.Baseline, false), med(&m.Canary, true))
+	}
 	if mw := m.MannWhitney; mw != nil && n > 0 && finite(mw.CILow, mw.CIHigh, m.Baseline.Median) {
 		lo, hi := m.Baseline.Median+mw.CILow, m.Baseline.Median+mw.CIHigh
 		if hi-lo < (xmax-xmin)/400 { // keep a zero-width interval visible

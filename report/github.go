@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -35,8 +36,8 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 
 	conf := "interval"
 	for _, m := range rep.Metrics {
-		if m.MannWhitney != nil {
-			conf = "interval (" + judge.Num(m.MannWhitney.Confidence*100) + "%)"
+		if c := m.Confidence(); c > 0 {
+			conf = "interval (" + judge.Num(c*100) + "%)"
 			break
 		}
 	}
@@ -48,7 +49,7 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 		}
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s %s | %s | %s | %s | %s | %s |\n",
 			clipUTF8(name, 256), clipUTF8(mdEscape(m.Group), 128), classIcon(m), m.Classification,
-			m.Baseline.MedianText(), m.Canary.MedianText(), m.ChangeText(), m.IntervalText(), m.PValueText()))
+			m.BaselineText(), m.CanaryText(), m.ChangeText(), m.IntervalText(), m.PValueText()))
 	}
 	var failing []judge.Metric
 	for _, m := range rep.Metrics {
@@ -79,7 +80,14 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 	const note = "\n> [!NOTE]\n> The summary is cut at GitHub's 1 MiB limit: %d table rows and %d charts are left out; the JSON report has every metric.\n"
 	reserve := len(note) + 40 + tail.Len()
 	b.WriteString(clipUTF8(head.String(), max(limit-reserve, 0)))
-	tableHead := fmt.Sprintf("| metric | group | result | baseline median | canary median | change | %s | p-value |\n|---|---|---|---:|---:|---:|---|---:|\n", conf)
+	level := "median"
+	for _, m := range rep.Metrics {
+		if m.Kind == config.KindRatio {
+			level = "median / rate"
+			break
+		}
+	}
+	tableHead := fmt.Sprintf("| metric | group | result | baseline %s | canary %s | change | %s | p-value |\n|---|---|---|---:|---:|---:|---|---:|\n", level, level, conf)
 	droppedRows, droppedCharts := len(rows), len(failing)
 	if len(rows) > 0 && b.Len()+len(tableHead)+reserve <= limit {
 		b.WriteString(tableHead)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -75,6 +76,8 @@ type metricView struct {
 	HasCI                    bool
 	Rows                     []numRow
 	Change, Interval, PValue string
+	ChangeLabel              string // "change of medians", "change of rates"
+	IntervalLabel            string
 	Queries                  []queryView
 }
 
@@ -222,6 +225,11 @@ func newMetricView(m *judge.Metric, n int, rw *strings.Replacer) (metricView, er
 	if m.Change != nil {
 		mv.Change = fmtChange(*m.Change)
 	}
+	mv.ChangeLabel, mv.IntervalLabel = "change of medians", "shift and interval"
+	if m.Kind == config.KindRatio {
+		ratioView(&mv, m)
+		return mv, nil
+	}
 	if mw := m.MannWhitney; mw != nil {
 		mv.HasCI = len(b.Points)+len(c.Points) > 0 && finite(mw.CILow, mw.CIHigh, b.Median)
 		mv.Interval = fmt.Sprintf("%s [%s, %s] at %s confidence", fmtSigned(mw.Estimate), fmtSigned(mw.CILow), fmtSigned(mw.CIHigh), fmtPct(mw.Confidence))
@@ -232,6 +240,50 @@ func newMetricView(m *judge.Metric, n int, rw *strings.Replacer) (metricView, er
 	}
 	mv.Queries = []queryView{{"baseline", b.Query, b.Error}, {"canary", c.Query, c.Error}}
 	return mv, nil
+}
+
+// ratioView fills a ratio metric's statistics: both sides' events, totals
+// and rates, the rate ratio's interval, the deciding p-value and the four queries.
+func ratioView(mv *metricView, m *judge.Metric) {
+	b, c := &m.Baseline, &m.Canary
+	mv.ChangeLabel, mv.IntervalLabel = "change of rates", "rate ratio and interval"
+	mv.Rows = []numRow{{"series", strconv.Itoa(b.Series), strconv.Itoa(c.Series)}, {"points", strconv.Itoa(b.Count), strconv.Itoa(c.Count)}}
+	if n := m.Counts; n != nil {
+		rate := func(x judge.Count) string {
+			if x.Rate == nil {
+				return "—"
+			}
+			return fmtNum(*x.Rate)
+		}
+		mv.Rows = append([]numRow{
+			{"events", fmtNum(n.Baseline.Events), fmtNum(n.Canary.Events)},
+			{"total", fmtNum(n.Baseline.Total), fmtNum(n.Canary.Total)},
+			{"rate", rate(n.Baseline), rate(n.Canary)},
+		}, mv.Rows...)
+	}
+	if t := m.Test; t != nil {
+		end := func(v *float64) string {
+			if v == nil {
+				return "∞"
+			}
+			return fmtNum(*v)
+		}
+		est := "undefined"
+		if t.Estimate != nil {
+			est = fmtNum(*t.Estimate) + "×"
+		} else if m.Counts != nil && m.Counts.Baseline.Events == 0 && m.Counts.Canary.Events > 0 {
+			est = "∞ (no baseline events)"
+		}
+		mv.Interval = fmt.Sprintf("%s [%s, %s] at %s confidence", est, end(t.CILow), end(t.CIHigh), fmtPct(m.Confidence()))
+		mv.PValue = m.DecidingText()
+		if t.Dispersion != nil {
+			mv.Rows = append(mv.Rows, numRow{"dispersion (χ²/df, both sides)", fmtNum(*t.Dispersion), ""})
+		}
+	}
+	mv.Queries = []queryView{
+		{"baseline numerator", b.Query, b.Error}, {"baseline denominator", b.DenominatorQuery, ""},
+		{"canary numerator", c.Query, c.Error}, {"canary denominator", c.DenominatorQuery, ""},
+	}
 }
 
 // windowText shows the compared range and its length.

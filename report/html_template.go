@@ -96,8 +96,8 @@ const htmlTemplate = `<!DOCTYPE html>
 {{- range .Rows}}
 <tr><th scope="row">{{.Label}}</th><td>{{.Baseline}}</td><td>{{.Canary}}</td></tr>
 {{- end}}
-<tr class="sep"><th scope="row">change of medians</th><td colspan="2">{{.Change}}</td></tr>
-<tr><th scope="row">shift and interval</th><td colspan="2">{{.Interval}}</td></tr>
+<tr class="sep"><th scope="row">{{.ChangeLabel}}</th><td colspan="2">{{.Change}}</td></tr>
+<tr><th scope="row">{{.IntervalLabel}}</th><td colspan="2">{{.Interval}}</td></tr>
 <tr><th scope="row">p-value</th><td colspan="2">{{.PValue}}</td></tr>
 </tbody>
 </table>

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -80,9 +81,14 @@ func junitMessage(m judge.Metric) string {
 	if m.Critical && !strings.Contains(m.Reason, "critical") {
 		b.WriteString(" [critical]")
 	}
-	fmt.Fprintf(&b, " (baseline median %s, n=%d; canary median %s, n=%d; change %s; interval %s; p=%s)",
-		m.Baseline.MedianText(), m.Baseline.Count, m.Canary.MedianText(), m.Canary.Count,
-		m.ChangeText(), m.IntervalText(), m.PValueText())
+	if m.Kind == config.KindRatio {
+		fmt.Fprintf(&b, " (baseline rate %s; canary rate %s; change %s; interval %s; p=%s)",
+			m.BaselineText(), m.CanaryText(), m.ChangeText(), m.IntervalText(), m.PValueText())
+	} else {
+		fmt.Fprintf(&b, " (baseline median %s, n=%d; canary median %s, n=%d; change %s; interval %s; p=%s)",
+			m.Baseline.MedianText(), m.Baseline.Count, m.Canary.MedianText(), m.Canary.Count,
+			m.ChangeText(), m.IntervalText(), m.PValueText())
+	}
 	return oneLineText(b.String())
 }
 
@@ -97,13 +103,22 @@ func junitDetails(m judge.Metric) string {
 		fmt.Fprintf(&b, "mann-whitney: U=%s estimate=%s ci=[%s, %s] confidence=%s method=%s\n",
 			judge.Num(mw.U), judge.Num(mw.Estimate), judge.Num(mw.CILow), judge.Num(mw.CIHigh), judge.Num(mw.Confidence), mw.Method)
 	}
+	if t := m.Test; t != nil && t.Dispersion != nil {
+		fmt.Fprintf(&b, "dispersion: %s\n", judge.Num(*t.Dispersion))
+	}
 	for _, s := range []struct {
-		name string
-		side judge.Side
-	}{{"baseline", m.Baseline}, {"canary", m.Canary}} {
-		fmt.Fprintf(&b, "%s: n=%d series=%d median=%s mean=%s min=%s max=%s p99=%s\n", s.name, s.side.Count, s.side.Series,
-			s.side.MedianText(), judge.Num(s.side.Mean), judge.Num(s.side.Min), judge.Num(s.side.Max), judge.Num(s.side.P99))
-		fmt.Fprintf(&b, "%s query: %s\n", s.name, s.side.Query)
+		name  string
+		side  judge.Side
+		level string
+	}{{"baseline", m.Baseline, m.BaselineText()}, {"canary", m.Canary, m.CanaryText()}} {
+		if m.Kind == config.KindRatio {
+			fmt.Fprintf(&b, "%s: rate=%s series=%d points=%d\n", s.name, s.level, s.side.Series, s.side.Count)
+			fmt.Fprintf(&b, "%s numerator: %s\n%s denominator: %s\n", s.name, s.side.Query, s.name, s.side.DenominatorQuery)
+		} else {
+			fmt.Fprintf(&b, "%s: n=%d series=%d median=%s mean=%s min=%s max=%s p99=%s\n", s.name, s.side.Count, s.side.Series,
+				s.side.MedianText(), judge.Num(s.side.Mean), judge.Num(s.side.Min), judge.Num(s.side.Max), judge.Num(s.side.P99))
+			fmt.Fprintf(&b, "%s query: %s\n", s.name, s.side.Query)
+		}
 		if s.side.Error != "" {
 			fmt.Fprintf(&b, "%s error: %s\n", s.name, s.side.Error)
 		}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -63,7 +64,7 @@ func OpenMetrics(w io.Writer, r *judge.Report) error {
 		value            func(m judge.Metric) (float64, bool)
 	}
 	families := []metricFamily{
-		{"verdict_metric_change_ratio", "Relative change of the canary's median against the baseline's (0.1 = +10%).", "ratio",
+		{"verdict_metric_change_ratio", "Relative change of the canary's median (a ratio metric: its rate) against the baseline's (0.1 = +10%).", "ratio",
 			func(m judge.Metric) (float64, bool) {
 				if m.Change == nil {
 					return 0, false
@@ -85,9 +86,27 @@ func OpenMetrics(w io.Writer, r *judge.Report) error {
 				return m.MannWhitney.PValue, true
 			}},
 		{"verdict_metric_baseline_median", "Median of the baseline's samples.", "",
-			func(m judge.Metric) (float64, bool) { return m.Baseline.Median, m.Baseline.Count > 0 }},
+			func(m judge.Metric) (float64, bool) {
+				return m.Baseline.Median, m.Kind != config.KindRatio && m.Baseline.Count > 0
+			}},
 		{"verdict_metric_canary_median", "Median of the canary's samples.", "",
-			func(m judge.Metric) (float64, bool) { return m.Canary.Median, m.Canary.Count > 0 }},
+			func(m judge.Metric) (float64, bool) {
+				return m.Canary.Median, m.Kind != config.KindRatio && m.Canary.Count > 0
+			}},
+		{"verdict_metric_rate_ratio", "A ratio metric's rate ratio, canary over baseline (R's poisson.test estimate).", "ratio",
+			func(m judge.Metric) (float64, bool) {
+				if m.Test == nil || m.Test.Estimate == nil || m.Kind != config.KindRatio {
+					return 0, false
+				}
+				return *m.Test.Estimate, true
+			}},
+		{"verdict_metric_dispersion", "A ratio metric's dispersion of per-step counts (chi-squared / df; about 1 for independent events).", "",
+			func(m judge.Metric) (float64, bool) {
+				if m.Test == nil || m.Test.Dispersion == nil {
+					return 0, false
+				}
+				return *m.Test.Dispersion, true
+			}},
 		{"verdict_metric_failing", "1 when the metric counts against the canary (high, low, error, required data missing).", "",
 			func(m judge.Metric) (float64, bool) { return b2f(m.Failing()), true }},
 	}
@@ -107,6 +126,41 @@ func OpenMetrics(w io.Writer, r *judge.Report) error {
 				l = append(l, [2]string{"classification", string(m.Classification)})
 			}
 			sample(f.name, l, v)
+		}
+	}
+	// A ratio metric's counts, per side.
+	for _, f := range []struct {
+		name, help string
+		value      func(c judge.Count) (float64, bool)
+	}{
+		{"verdict_metric_events", "A ratio metric's events over the window (its numerator's increase), per side.", func(c judge.Count) (float64, bool) { return c.Events, true }},
+		{"verdict_metric_exposure", "A ratio metric's total over the window (its denominator's increase), per side.", func(c judge.Count) (float64, bool) { return c.Total, true }},
+		{"verdict_metric_rate", "A ratio metric's rate, events / total, per side.", func(c judge.Count) (float64, bool) {
+			if c.Rate == nil {
+				return 0, false
+			}
+			return *c.Rate, true
+		}},
+	} {
+		started := false
+		for _, m := range r.Metrics {
+			if m.Counts == nil {
+				continue
+			}
+			for _, side := range []struct {
+				name string
+				c    judge.Count
+			}{{"baseline", m.Counts.Baseline}, {"canary", m.Counts.Canary}} {
+				v, ok := f.value(side.c)
+				if !ok {
+					continue
+				}
+				if !started {
+					fam(f.name, f.help, "")
+					started = true
+				}
+				sample(f.name, append(labels(m), [2]string{"side", side.name}), v)
+			}
 		}
 	}
 	b.WriteString("# EOF\n")

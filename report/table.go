@@ -8,6 +8,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -19,7 +20,7 @@ func metricRow(m judge.Metric) []string {
 	}
 	return []string{
 		OneLine(m.Name) + crit, OneLine(m.Group),
-		m.Baseline.MedianText(), m.Canary.MedianText(),
+		m.BaselineText(), m.CanaryText(),
 		m.ChangeText(), m.IntervalText(), m.PValueText(), m.TestText(),
 		string(m.Classification),
 	}
@@ -28,12 +29,19 @@ func metricRow(m judge.Metric) []string {
 func metricHeader(r *judge.Report) []string {
 	ci := "CI"
 	for _, m := range r.Metrics {
-		if m.MannWhitney != nil {
-			ci = judge.Num(m.MannWhitney.Confidence*100) + "% CI"
+		if c := m.Confidence(); c > 0 {
+			ci = judge.Num(c*100) + "% CI"
 			break
 		}
 	}
-	return []string{"metric", "group", "baseline median", "canary median", "change", ci, "p-value", "test", "result"}
+	b, c := "baseline median", "canary median"
+	for _, m := range r.Metrics {
+		if m.Kind == config.KindRatio {
+			b, c = "baseline median / rate", "canary median / rate"
+			break
+		}
+	}
+	return []string{"metric", "group", b, c, "change", ci, "p-value", "test", "result"}
 }
 
 // verdictLine is the one-line headline: "ABORT (score 62.5): reason".

@@ -100,6 +100,12 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		ts := timestamps(o.Result)
 		steps := int(q.End.Sub(q.Start)/q.Step) + 1
 		printf(e.stdout, "%s: %d series, %d points, covering %d of %d steps (%s)\n", name, in.Series, in.Points, len(ts), steps, percent(len(ts), steps))
+		if q.Part == judge.PartNumerator {
+			// A ratio's events: no series is zero events, and a counter of
+			// rare events stays put between them; neither is a finding, and
+			// coverage is the denominator's.
+			in.Empty, in.Repeats = false, nil
+		}
 		for _, p := range in.Problems() {
 			findings++
 			printf(e.stdout, "  %s\n", p)
@@ -108,6 +114,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			printf(e.stdout, "  warning: %s\n", w)
 		}
 		key := q.Metric + "\x00" + q.Part
+		if q.Part == judge.PartNumerator {
+			continue
+		}
 		if q.Side == metrics.Baseline {
 			shifted := map[int64]bool{} // on the canary's clock
 			for t := range ts {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -88,26 +89,40 @@ func TestJSONGolden(t *testing.T) {
 // TestJSONSchema validates reports against docs/report.schema.json with
 // python3-jsonschema (installed by make test).
 func TestJSONSchema(t *testing.T) {
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import jsonschema").Run(); err != nil {
-		if os.Geteuid() == 0 {
-			t.Fatal("python3-jsonschema missing: run `make deps`")
-		}
-		t.Skip("SKIPPING schema validation: python3-jsonschema is not installed (run make deps as root)")
-	}
+	requireJSONSchema(t)
 	dir := t.TempDir()
 	for i, args := range [][]string{{"judge", "-c", checkout}, {"judge", "-c", healthy}, {"watch", "-c", checkout}, {"watch", "-c", healthy}} {
 		c := strings.Join(args, " ")
 		p := filepath.Join(dir, string(rune('a'+i))+".json")
 		runCLI(t, nil, append(args, "--report", "json="+p)...)
-		script := `import json,sys,jsonschema
+		if err := validateReport(p); err != nil {
+			t.Errorf("%s: %v", c, err)
+		}
+	}
+}
+
+// requireJSONSchema checks for python3-jsonschema: a failure as root (make
+// deps installs it), else a loud skip.
+func requireJSONSchema(t *testing.T) {
+	t.Helper()
+	if err := exec.Command("/usr/bin/python3", "-c", "import jsonschema").Run(); err != nil {
+		if os.Geteuid() == 0 {
+			t.Fatal("python3-jsonschema missing: run `make deps`")
+		}
+		t.Skip("SKIPPING schema validation: python3-jsonschema is not installed (run make deps as root)")
+	}
+}
+
+// validateReport validates the JSON report at path against docs/report.schema.json.
+func validateReport(path string) error {
+	script := `import json,sys,jsonschema
 s=json.load(open(sys.argv[1])); d=json.load(open(sys.argv[2]))
 jsonschema.Draft202012Validator.check_schema(s)
 jsonschema.Draft202012Validator(s).validate(d)`
-		if out, err := exec.Command(py, "-c", script, "../../docs/report.schema.json", p).CombinedOutput(); err != nil {
-			t.Errorf("%s: report does not validate: %v\n%s", c, err, out)
-		}
+	if out, err := exec.Command("/usr/bin/python3", "-c", script, "../../docs/report.schema.json", path).CombinedOutput(); err != nil {
+		return fmt.Errorf("report does not validate: %v\n%s", err, out)
 	}
+	return nil
 }
 
 func TestReportsWritten(t *testing.T) {
