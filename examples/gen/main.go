@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -31,7 +33,6 @@ type shape struct {
 var shapes = map[string]shape{
 	"latency_p50":  {base: 0.080, noise: 0.06, canary: 1.03},
 	"latency_p99":  {base: 0.420, noise: 0.08, canary: 1.25},
-	"error_ratio":  {base: 0.002, noise: 0.5, canary: 1.0, zeroProb: 0.8},
 	"cpu_cores":    {base: 0.45, noise: 0.07, canary: 1.02},
 	"memory_bytes": {base: 512 << 20, noise: 0.02, canary: 1.01},
 }
@@ -74,6 +75,12 @@ func gen(path, scenario string) error {
 	}
 	rng := rand.New(rand.NewPCG(42, uint64(len(scenario))))
 	for _, m := range cfg.Metrics {
+		if m.Kind == config.KindRatio {
+			if err := genRatio(rec, cfg, m, rng); err != nil {
+				return err
+			}
+			continue
+		}
 		sh, ok := shapes[m.Name]
 		if !ok {
 			return fmt.Errorf("no shape for metric %q", m.Name)
@@ -102,6 +109,56 @@ func gen(path, scenario string) error {
 		}
 	}
 	return writeRecording(filepath.Join(filepath.Dir(path), filepath.Base(cfg.Source.Recording)), rec)
+}
+
+// Request counters of the ratio metric: each pod serves about reqPerSec
+// requests a second and fails errRate of them (5xx), the same on both sides
+// and in both scenarios: the demo's errors are healthy.
+const (
+	reqPerSec = 20
+	errRate   = 0.002
+)
+
+// genRatio records a kind: ratio metric as Prometheus would return its
+// counters: http_requests_total{pod, code} per pod for code 200 and 500,
+// cumulative since the pod started (a large starting value), at every
+// step. The numerator's query returns the 5xx series, the denominator's all of them.
+func genRatio(rec *metrics.Recording, cfg *config.Config, m config.Metric, rng *rand.Rand) error {
+	start, end, step := cfg.Window.Start, cfg.Window.End, cfg.Window.Step
+	for _, side := range []metrics.Side{metrics.Baseline, metrics.Canary} {
+		scope, pods := cfg.Baseline.Scope, []string{"checkout-7d9f-a", "checkout-7d9f-b", "checkout-7d9f-c"}
+		if side == metrics.Canary {
+			scope, pods = cfg.Canary.Scope, []string{"checkout-5c2e-a"}
+		}
+		var num, den metrics.Result
+		for _, pod := range pods {
+			ok := metrics.Series{Labels: map[string]string{"pod": pod, "code": "200"}}
+			bad := metrics.Series{Labels: map[string]string{"pod": pod, "code": "500"}}
+			served, failed := math.Round(5e4+1e4*rng.Float64()), math.Round(100*rng.Float64())
+			for t := start; !t.After(end); t = t.Add(step) {
+				if t.After(start) {
+					n := distuv.Poisson{Lambda: reqPerSec * step.Seconds(), Src: rng}.Rand()
+					e := distuv.Binomial{N: n, P: errRate, Src: rng}.Rand()
+					served, failed = served+n-e, failed+e
+				}
+				ok.Points = append(ok.Points, metrics.Point{T: t, V: served})
+				bad.Points = append(bad.Points, metrics.Point{T: t, V: failed})
+			}
+			num.Series = append(num.Series, bad)
+			den.Series = append(den.Series, ok, bad)
+		}
+		for _, part := range []struct {
+			name, query string
+			res         metrics.Result
+		}{{"numerator", m.Numerator, num}, {"denominator", m.Denominator, den}} {
+			expr, err := metrics.Expand(part.query, scope, step)
+			if err != nil {
+				return err
+			}
+			rec.Put(metrics.Query{Metric: m.Name, Part: part.name, Side: side, Expr: expr, Start: start, End: end, Step: step}, part.res, nil)
+		}
+	}
+	return nil
 }
 
 // writeRecording writes rec to path.
