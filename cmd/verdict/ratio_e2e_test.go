@@ -258,7 +258,7 @@ func TestRatioAgainstPrometheus(t *testing.T) {
 	if code != 0 && code != judge.ExitInconclusive {
 		t.Fatalf("check --online: exit %d\n%s\n%s", code, out, stderr)
 	}
-	for _, w := range []string{"reset baseline numerator", "reset canary denominator", "no-numerator canary numerator: 0 series"} {
+	for _, w := range []string{"reset numerator baseline: 1 series", "reset denominator canary: 2 series", "no-numerator numerator canary: 0 series"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("check --online output lacks %q:\n%s", w, out)
 		}
