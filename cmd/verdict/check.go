@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -100,11 +101,27 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		ts := timestamps(o.Result)
 		steps := int(q.End.Sub(q.Start)/q.Step) + 1
 		printf(e.stdout, "%s: %d series, %d points, covering %d of %d steps (%s)\n", name, in.Series, in.Points, len(ts), steps, percent(len(ts), steps))
-		if q.Part == judge.PartNumerator {
-			// A ratio's events: no series is zero events, and a counter of
-			// rare events stays put between them; neither is a finding, and
-			// coverage is the denominator's.
+		switch q.Part {
+		case judge.PartNumerator:
+			// A ratio's events: no series is zero events, and coverage is
+			// the denominator's.
 			in.Empty, in.Repeats = false, nil
+		case judge.PartDenominator:
+			// Counters: a step shorter than the scrape interval repeats
+			// values, but the increases it adds up are the same.
+			in.Repeats = nil
+			total := 0.0
+			for _, ser := range o.Result.Series {
+				vals := make([]float64, len(ser.Points))
+				for i, pt := range ser.Points {
+					vals[i] = pt.V
+				}
+				total += analysis.CounterIncrease(vals)
+			}
+			if total == 0 && in.Points > 0 {
+				findings++
+				printf(e.stdout, "  no traffic: the denominator did not increase over the window; the judge would call the metric nodata\n")
+			}
 		}
 		for _, p := range in.Problems() {
 			findings++
