@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -163,13 +164,15 @@ type dataSource struct {
 	metrics.Source
 	prom        *metrics.Prometheus // nil for a recording
 	concurrency int
-	secrets     []string // values to mask in CI logs
+	secrets     []string      // values to mask in CI logs
+	info        *judge.Source // what the report's source names: never a credential
 }
 
 // source builds the data source the config names.
 func source(e *env, cfg *config.Config, rec *metrics.Recording) (*dataSource, error) {
 	if rec != nil {
-		return &dataSource{Source: metrics.RecordingSource{Rec: rec}, concurrency: 1}, nil
+		return &dataSource{Source: metrics.RecordingSource{Rec: rec}, concurrency: 1,
+			info: &judge.Source{Kind: "recording", Recording: recordingName(cfg)}}, nil
 	}
 	if cfg.Source.Prometheus == nil {
 		return nil, usageErr(fmt.Errorf("%s: source: set prometheus.url or recording", cfg.Path))
@@ -179,7 +182,8 @@ func source(e *env, cfg *config.Config, rec *metrics.Recording) (*dataSource, er
 		return nil, usageErr(fmt.Errorf("%s: source.prometheus: %w", cfg.Path, err))
 	}
 	p.SetLogger(e.log)
-	ds := &dataSource{Source: p, prom: p, concurrency: p.Concurrency(), secrets: p.Secrets()}
+	ds := &dataSource{Source: p, prom: p, concurrency: p.Concurrency(), secrets: p.Secrets(),
+		info: &judge.Source{Kind: "prometheus", URL: sourceURL(cfg.Source.Prometheus.URL)}}
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		// Before the first query can log anything: the runner masks from here on.
 		maskSecrets(githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv)), ds.secrets)
@@ -207,4 +211,34 @@ func fetchAll(ctx context.Context, cfg *config.Config, src *dataSource) ([]metri
 		return nil, nil, usageErr(err)
 	}
 	return qs, metrics.FetchAll(ctx, src, qs, src.concurrency), nil
+}
+
+// sourceURL is the Prometheus URL as the report names it: scheme, host and
+// path only, so no user, password or query parameter (which may carry a
+// token) reaches any output.
+func sourceURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// recordingName is the recording's path as the report names it: relative to
+// the config file's directory when it lies there, so the same config gives
+// the same report from any working directory.
+func recordingName(cfg *config.Config) string {
+	rec := cfg.Source.Recording
+	if cfg.Path == "" || rec == "" {
+		return rec
+	}
+	dir, err1 := filepath.Abs(filepath.Dir(cfg.Path))
+	abs, err2 := filepath.Abs(rec)
+	if err1 != nil || err2 != nil {
+		return rec
+	}
+	if rel, err := filepath.Rel(dir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return rec
 }

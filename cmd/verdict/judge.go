@@ -85,6 +85,7 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 		return usageErr(err)
 	}
 	rep.Overrides = append([]config.Override{}, cfg.Overrides...) // [] when there are none
+	rep.Source = src.info
 	if err := ctx.Err(); err != nil {
 		// Cancelled (SIGINT/SIGTERM): whatever arrived, never promote.
 		rep.Verdict = judge.Error

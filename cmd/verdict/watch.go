@@ -83,6 +83,7 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 		return usageErr(err)
 	}
 	rep.Overrides = append([]config.Override{}, cfg.Overrides...) // [] when there are none
+	rep.Source = src.info
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		noticeDecision(githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv)), rep)
 	}
