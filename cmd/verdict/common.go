@@ -242,3 +242,10 @@ func recordingName(cfg *config.Config) string {
 	}
 	return rec
 }
+
+// describeRun adds what the command knows about a run to its report: the
+// settings taken from the environment or flags, and the data source.
+func describeRun(rep *judge.Report, cfg *config.Config, src *dataSource) {
+	rep.Overrides = append([]config.Override{}, cfg.Overrides...) // [] when there are none
+	rep.Source = src.info
+}

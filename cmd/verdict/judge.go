@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/report"
 )
@@ -84,13 +83,8 @@ func judgeRun(ctx context.Context, opts *JudgeOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	rep.Overrides = append([]config.Override{}, cfg.Overrides...) // [] when there are none
-	rep.Source = src.info
-	if err := ctx.Err(); err != nil {
-		// Cancelled (SIGINT/SIGTERM): whatever arrived, never promote.
-		rep.Verdict = judge.Error
-		rep.Reason = "cancelled before every query finished: " + err.Error()
-	}
+	// judge.Run has already made a cancelled run (SIGINT/SIGTERM) an error.
+	describeRun(rep, cfg, src)
 	return emitReport(e, opts.Output, specs, rep)
 }
 

@@ -7,7 +7,6 @@ import (
 	githubactions "github.com/sethvargo/go-githubactions"
 	"github.com/spf13/cobra"
 
-	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/report"
 )
@@ -82,8 +81,7 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	rep.Overrides = append([]config.Override{}, cfg.Overrides...) // [] when there are none
-	rep.Source = src.info
+	describeRun(rep, cfg, src)
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		noticeDecision(githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv)), rep)
 	}
