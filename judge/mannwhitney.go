@@ -39,23 +39,32 @@ func (t *mannWhitneyTest) Run(dirs []Direction) Result {
 // direction: for an increase wilcox.test(c - δ, b, "greater") (inferiority)
 // and "less" (non-inferiority); a decrease mirrors it with c + δ.
 func pairEvidence(pair *analysis.Pair, dirs []Direction) ([]Evidence, error) {
+	return shiftEvidence(dirs, func(mu float64, alt analysis.Alternative) (float64, error) {
+		res, err := pair.Test(mu, alt)
+		return res.P, err
+	})
+}
+
+// shiftEvidence runs a shift test in each tested direction: the inferiority
+// form against the margin (mu = δ, "greater"; mirrored for a decrease) and,
+// when δ > 0, the non-inferiority form (the other alternative). test gives
+// the p-value of the test with null shift mu and alternative alt.
+func shiftEvidence(dirs []Direction, test func(mu float64, alt analysis.Alternative) (float64, error)) ([]Evidence, error) {
 	out := make([]Evidence, 0, len(dirs))
 	for _, d := range dirs {
 		mu, inf, non := d.Delta, analysis.Greater, analysis.Less
 		if !d.Up {
 			mu, inf, non = -d.Delta, analysis.Less, analysis.Greater
 		}
-		res, err := pair.Test(mu, inf)
+		p, err := test(mu, inf)
 		if err != nil {
 			return nil, marginErr(d.Margin, d.Delta, err)
 		}
-		ev := Evidence{P: res.P, NonInfP: nan}
+		ev := Evidence{P: p, NonInfP: nan}
 		if d.Delta > 0 {
-			res, err := pair.Test(mu, non)
-			if err != nil {
+			if ev.NonInfP, err = test(mu, non); err != nil {
 				return nil, marginErr(d.Margin, d.Delta, err)
 			}
-			ev.NonInfP = res.P
 		}
 		out = append(out, ev)
 	}

@@ -42,27 +42,10 @@ func (t *pairedTest) Run(dirs []Direction) Result {
 	r.Figures.Estimate, r.Figures.CILow, r.Figures.CIHigh = finite(ci.Estimate), finite(ci.Low), finite(ci.High)
 	r.Figures.Method = ci.Method
 	r.Figures.AchievedConfidence = achieved(ci.Achieved, t.env.Confidence)
-	for _, d := range dirs {
-		mu, inf, non := d.Delta, analysis.Greater, analysis.Less
-		if !d.Up {
-			mu, inf, non = -d.Delta, analysis.Less, analysis.Greater
-		}
-		res, err := analysis.SignedRank(t.dbar, mu, inf)
-		if err != nil {
-			r.Err = marginErr(d.Margin, d.Delta, err)
-			return r
-		}
-		ev := Evidence{P: res.P, NonInfP: nan}
-		if d.Delta > 0 {
-			res, err := analysis.SignedRank(t.dbar, mu, non)
-			if err != nil {
-				r.Err = marginErr(d.Margin, d.Delta, err)
-				return r
-			}
-			ev.NonInfP = res.P
-		}
-		r.Evidence = append(r.Evidence, ev)
-	}
+	r.Evidence, r.Err = shiftEvidence(dirs, func(mu float64, alt analysis.Alternative) (float64, error) {
+		res, err := analysis.SignedRank(t.dbar, mu, alt)
+		return res.P, err
+	})
 	return r
 }
 
