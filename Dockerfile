@@ -9,9 +9,11 @@
 # No USER line: GitHub runs Docker actions as root so that they can write the
 # workspace and the runner's file commands (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY).
 
-ARG GO_VERSION=1.26
-
-FROM golang:${GO_VERSION} AS build
+# Base images are pinned by digest (scripts/pin-base-images.sh: --check offline,
+# --verify and --update where a registry is reachable; the release workflow
+# verifies them before it builds). The tag says what was pinned; the digest wins.
+# golang:1.26
+FROM golang:1.26@sha256:3aff6657219a4d9c14e27fb1d8976c49c29fddb70ba835014f477e1c70636647 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -24,13 +26,15 @@ RUN CGO_ENABLED=0 go build -trimpath \
       -o /out/verdict ./cmd/verdict \
  && /out/verdict version
 
-FROM gcr.io/distroless/static-debian12:debug AS ci
+# gcr.io/distroless/static-debian12:debug
+FROM gcr.io/distroless/static-debian12:debug@sha256:ea6a51495f94a482dc431cd247bbace8f9a096ed6397005995245520ce5afcfe AS ci
 COPY --from=build /out/verdict /usr/local/bin/verdict
 ENTRYPOINT ["/usr/local/bin/verdict"]
 CMD ["--help"]
 
 # The last stage is the default target: what the GitHub Action runs.
-FROM gcr.io/distroless/static-debian12 AS action
+# gcr.io/distroless/static-debian12:latest
+FROM gcr.io/distroless/static-debian12:latest@sha256:61b7ccecebc7c474a531717de80a94709d20547cdcdaf740c25876f2a8e38b44 AS action
 COPY --from=build /out/verdict /usr/local/bin/verdict
 ENTRYPOINT ["/usr/local/bin/verdict"]
 CMD ["--help"]

@@ -192,3 +192,57 @@ func TestReleaseActionsPinned(t *testing.T) {
 		t.Errorf("goreleaser needs %s, not the test job", needs)
 	}
 }
+
+// TestBaseImagesPinned (issue 11 item 21): every base image the Dockerfiles
+// and GoReleaser build on is pinned by digest with its tag, the check names an
+// unpinned one by file and line, and the release verifies the digests
+// resolve before any job that builds an image runs.
+func TestBaseImagesPinned(t *testing.T) {
+	check := func(root string) (int, string) {
+		cmd := exec.Command("../../scripts/pin-base-images.sh", "--check")
+		cmd.Env = append(os.Environ(), "PIN_ROOT="+root)
+		out, _ := cmd.CombinedOutput()
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	if code, out := check("../.."); code != 0 {
+		t.Fatalf("pin-base-images.sh --check on the repository: exit %d\n%s", code, out)
+	}
+	froms := 0
+	for _, l := range strings.Split(string(readFile(t, "../../Dockerfile")), "\n") {
+		if strings.HasPrefix(l, "FROM ") {
+			froms++
+		}
+	}
+	if froms != 3 {
+		t.Errorf("Dockerfile has %d FROM lines, the check expects 3 (build, ci, action)", froms)
+	}
+	root := t.TempDir()
+	for _, f := range []string{"Dockerfile", "Dockerfile.release", ".goreleaser.yaml"} {
+		text := string(readFile(t, "../../"+f))
+		if f == "Dockerfile" {
+			text = regexp.MustCompile(`(?m)^(FROM gcr\.io/distroless/static-debian12:debug)@sha256:[0-9a-f]{64}`).ReplaceAllString(text, "$1")
+		}
+		if err := os.WriteFile(filepath.Join(root, f), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out := check(root); code != 1 || !regexp.MustCompile(`Dockerfile:\d+: gcr\.io/distroless/static-debian12:debug is not pinned by digest`).MatchString(out) {
+		t.Errorf("an unpinned FROM: exit %d, want 1 naming it\n%s", code, out)
+	}
+	var wf workflow
+	if err := yaml.Unmarshal(readFile(t, "../../.github/workflows/release.yml"), &wf); err != nil {
+		t.Fatal(err)
+	}
+	verifies := false
+	for _, s := range wf.Jobs["pins"].Steps {
+		verifies = verifies || s.Run == "scripts/pin-base-images.sh --verify"
+	}
+	if !verifies {
+		t.Error("the release's pins job does not run scripts/pin-base-images.sh --verify")
+	}
+	for _, job := range []string{"test", "action-image"} {
+		if needs := fmt.Sprint(wf.Jobs[job].Needs); !strings.Contains(needs, "pins") {
+			t.Errorf("release job %s needs %s, not pins", job, needs)
+		}
+	}
+}
