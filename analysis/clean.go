@@ -1,13 +1,20 @@
 package analysis
 
-import "math"
+import (
+	"math"
 
-// NaNStrategy is what to do with NaN samples: NaNRemove or NaNZero.
-type NaNStrategy string
+	"github.com/verdict-ci/verdict/config"
+)
+
+// NaNStrategy is what to do with NaN samples: NaNRemove or NaNZero. It is
+// config's type (a metric's nan:), so a metric's strategy reaches ApplyNaN
+// as it is. (It lives in config because config cannot import analysis:
+// analysis' tests reach config through internal/rollout and metrics.)
+type NaNStrategy = config.NaNStrategy
 
 const (
-	NaNRemove NaNStrategy = "remove"
-	NaNZero   NaNStrategy = "zero"
+	NaNRemove = config.NaNRemove
+	NaNZero   = config.NaNZero
 )
 
 // ApplyNaN returns a copy of x with its NaN values handled by s: NaNRemove

@@ -11,27 +11,12 @@ import (
 // window, per-metric defaults, file paths — and validates the result.
 func (l *loader) finish(cfg *Config) {
 	cfg.Path = l.path
-	cfg.Groups = l.groups
 	l.source(cfg)
 	l.window(cfg)
 	for i := range cfg.Metrics {
 		m := &cfg.Metrics[i]
 		m.Line = l.t.lines["metrics["+strconv.Itoa(i)+"]"]
-		if m.Group == "" {
-			m.Group = DefaultGroup
-		}
-		if m.Kind == "" {
-			m.Kind = KindSeries
-		}
-		if m.Test == "" && m.Kind == KindSeries {
-			m.Test = TestAuto
-		}
-		if m.FailOn == "" {
-			m.FailOn = Either
-		}
-		if m.NaN == "" {
-			m.NaN = NaNRemove
-		}
+		m.setDefaults()
 	}
 	l.validate(cfg)
 }
@@ -61,12 +46,10 @@ func (l *loader) source(cfg *Config) {
 		cfg.Source.Recording = ""
 	}
 	if p := cfg.Source.Prometheus; prom > rec {
-		if p == nil {
-			p = &Prometheus{}
+		if p == nil { // the file's prometheus: was not a mapping
+			p = newPrometheus()
 			cfg.Source.Prometheus = p
 		}
-		p.Headers = l.headers
-		l.promDefaults(p)
 		l.resolve("source.prometheus.bearer_token_file", &p.BearerTokenFile)
 		if p.BasicAuth != nil {
 			l.resolve("source.prometheus.basic_auth.password_file", &p.BasicAuth.PasswordFile)
@@ -82,21 +65,6 @@ func (l *loader) source(cfg *Config) {
 			l.fail("source.recording", "must not be empty")
 		}
 		l.resolve("source.recording", &cfg.Source.Recording)
-	}
-}
-
-func (l *loader) promDefaults(p *Prometheus) {
-	if l.layerOf("source.prometheus.timeout") == unset {
-		p.Timeout = DefaultTimeout
-	}
-	if l.layerOf("source.prometheus.concurrency") == unset {
-		p.Concurrency = DefaultConcurrency
-	}
-	if l.layerOf("source.prometheus.retries") == unset {
-		p.Retries = DefaultRetries
-	}
-	if l.layerOf("source.prometheus.max_buffered_bytes") == unset {
-		p.MaxBufferedBytes = DefaultMaxBufferedBytes
 	}
 }
 

@@ -13,39 +13,11 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
 )
 
 // MaxFileSize is the largest config file Load reads (10 MiB).
 const MaxFileSize = 10 << 20
-
-// Defaults for what SPEC §3 leaves optional.
-const (
-	DefaultDuration    = time.Hour
-	DefaultStep        = 60 * time.Second
-	DefaultConfidence  = 0.98
-	DefaultGroup       = "default"
-	DefaultPass        = 95
-	DefaultMarginal    = 75
-	DefaultTimeout     = 30 * time.Second
-	DefaultConcurrency = 8
-	DefaultRetries     = 3
-	// DefaultMaxBufferedBytes is source.prometheus.max_buffered_bytes' default (256 MiB).
-	DefaultMaxBufferedBytes = 256 << 20
-	NaNRemove               = "remove"
-	NaNZero                 = "zero"
-
-	DefaultMultipleTesting = Holm
-	DefaultMarginTest      = NonInferiority
-	DefaultCoverage        = Fraction(0.9)
-
-	DefaultWatchInterval        = time.Minute
-	DefaultWatchDuration        = 30 * time.Minute
-	DefaultWatchWarmup          = time.Duration(0)
-	DefaultWatchMaxFailedChecks = 3
-	DefaultWatchLag             = 30 * time.Second
-)
 
 // Options are what Load layers over the file: flag > environment > file > default.
 type Options struct {
@@ -65,9 +37,12 @@ type Options struct {
 	AllowFutureWindow bool
 }
 
-// Load reads the config file at path, applies opts' environment and flag
-// overrides and the defaults, and validates the result. Its error is always
-// an Errors holding every problem found, each with its key path and line.
+// Load reads the config file at path and decodes it over the defaults
+// (defaults.go, walk.go), sets opts' environment and flag overrides
+// (override.go), fills in what depends on several keys and validates
+// (finish.go, validate.go). Each value is parsed once, by parseScalar. Its
+// error is always an Errors holding every problem found, each with its key
+// path and line.
 func Load(path string, opts Options) (*Config, error) {
 	cfg, errs := load(path, opts)
 	if len(errs) > 0 {
@@ -89,7 +64,8 @@ func load(path string, opts Options) (*Config, Errors) {
 	if fe != nil {
 		return nil, Errors{fe}
 	}
-	t := walkDocument(root)
+	cfg := newConfig()
+	t := walkDocument(root, cfg)
 	ovr, oerrs := overrides(opts)
 	errs := append(t.errs, oerrs...)
 	if t.bad[""] { // not a mapping: nothing else to say
@@ -98,12 +74,10 @@ func load(path string, opts Options) (*Config, Errors) {
 	if len(t.lines) == 0 && len(t.errs) == 0 {
 		return nil, append(errs, &FieldError{Line: 1, Msg: "the config is empty"})
 	}
+	apply(cfg, ovr)
 	l := &loader{path: path, opts: opts, t: t, ovr: ovr, errs: errs}
-	cfg := l.decode()
-	if cfg != nil {
-		l.finish(cfg)
-		cfg.Overrides = list(ovr)
-	}
+	l.finish(cfg)
+	cfg.Overrides = list(ovr)
 	return cfg, l.errs
 }
 
@@ -187,99 +161,14 @@ func yamlError(err error) *FieldError {
 	return &FieldError{Line: 1, Msg: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
-// loader holds one Load's state.
+// loader holds one Load's state once the file is decoded and the
+// overrides applied: what finish needs to know where each value came from.
 type loader struct {
 	path string
 	opts Options
 	t    *tree
 	ovr  map[string]override
 	errs Errors
-
-	groups  map[string]Group
-	headers map[string]string
-}
-
-// defaults are the values of the keys viper fills in when no layer sets them
-// (per-metric defaults and the window's are in finish).
-var defaults = map[string]any{
-	"window.step":             DefaultStep,
-	"confidence":              DefaultConfidence,
-	"scoring.pass":            DefaultPass,
-	"scoring.marginal":        DefaultMarginal,
-	"multiple_testing":        DefaultMultipleTesting,
-	"margin_test":             DefaultMarginTest,
-	"coverage":                DefaultCoverage,
-	"watch.interval":          DefaultWatchInterval,
-	"watch.duration":          DefaultWatchDuration,
-	"watch.warmup":            DefaultWatchWarmup,
-	"watch.max_failed_checks": DefaultWatchMaxFailedChecks,
-	"watch.lag":               DefaultWatchLag,
-}
-
-// decode layers defaults, the file, the environment and flags in viper
-// and unmarshals the result.
-func (l *loader) decode() *Config {
-	values := l.t.values
-	l.groups = takeGroups(values)
-	l.headers = takeHeaders(values)
-
-	v := viper.NewWithOptions(viper.WithDecodeHook(decodeHook()))
-	for key, value := range defaults {
-		v.SetDefault(key, value)
-	}
-	if err := v.MergeConfigMap(values); err != nil {
-		l.errs = append(l.errs, &FieldError{Msg: "cannot load the config: " + oneLine(err.Error())})
-		return nil
-	}
-	for key, o := range l.ovr {
-		if o.flag != nil {
-			if err := v.BindPFlag(key, o.flag); err != nil {
-				l.errs = append(l.errs, errorf(key, 0, "cannot bind %s: %s", o.from, oneLine(err.Error())))
-			}
-			continue
-		}
-		v.Set(key, o.value)
-	}
-	var cfg Config
-	if err := v.Unmarshal(&cfg); err != nil {
-		// The walk and the override checks make this unreachable; say so plainly if not.
-		l.errs = append(l.errs, &FieldError{Msg: "cannot decode the config: " + oneLine(err.Error())})
-		return nil
-	}
-	return &cfg
-}
-
-// takeGroups removes groups: from values and returns it with its names'
-// case intact (viper lower-cases map keys).
-func takeGroups(values map[string]any) map[string]Group {
-	raw, _ := values["groups"].(map[string]any)
-	delete(values, "groups")
-	if raw == nil {
-		return nil
-	}
-	out := make(map[string]Group, len(raw))
-	for name, g := range raw {
-		m, _ := g.(map[string]any)
-		w, _ := m["weight"].(float64)
-		out[name] = Group{Weight: w}
-	}
-	return out
-}
-
-// takeHeaders removes source.prometheus.headers from values and returns it.
-func takeHeaders(values map[string]any) map[string]string {
-	src, _ := values["source"].(map[string]any)
-	prom, _ := src["prometheus"].(map[string]any)
-	raw, _ := prom["headers"].(map[string]any)
-	delete(prom, "headers")
-	if raw == nil {
-		return nil
-	}
-	out := make(map[string]string, len(raw))
-	for k, v := range raw {
-		out[k], _ = v.(string)
-	}
-	return out
 }
 
 // layerOf says where key's value came from.

@@ -120,7 +120,7 @@ func TestDefaults(t *testing.T) {
 		{"retries", p.Retries, 3},
 		{"max_buffered_bytes", p.MaxBufferedBytes, 256 << 20},
 		{"fail_on", m.FailOn, Either},
-		{"nan", m.NaN, "remove"},
+		{"nan", m.NaN, NaNRemove},
 		{"group", m.Group, "default"},
 		{"allowed_increase", m.AllowedIncrease, Margin{}},
 		{"max", m.Max, (*float64)(nil)},

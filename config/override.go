@@ -6,8 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-
-	"github.com/spf13/pflag"
+	"sync"
 )
 
 // EnvPrefix starts every environment variable that overrides a config key.
@@ -25,38 +24,39 @@ const (
 
 // leaf is one key the environment and flags can override.
 type leaf struct {
-	key  string
-	kind kind
+	key   string
+	kind  kind
+	index []int // the field's index path from Config (see fieldAt)
 }
 
 // leaves lists the scalar keys of Config outside lists and maps, in struct order.
-func leaves() []leaf {
+var leaves = sync.OnceValue(func() []leaf {
 	var out []leaf
-	var visit func(prefix string, t reflect.Type)
-	visit = func(prefix string, t reflect.Type) {
+	var visit func(prefix string, index []int, t reflect.Type)
+	visit = func(prefix string, index []int, t reflect.Type) {
 		for i := range t.NumField() {
 			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
-			if name == "" || name == "-" {
+			name := keyOf(f)
+			if name == "" {
 				continue
 			}
 			ft := f.Type
 			if ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
-			key := join(prefix, name)
+			key, idx := join(prefix, name), append(slices.Clone(index), i)
 			if k, ok := kindOf(ft); ok {
-				out = append(out, leaf{key, k})
+				out = append(out, leaf{key, k, idx})
 				continue
 			}
 			if ft.Kind() == reflect.Struct {
-				visit(key, ft)
+				visit(key, idx, ft)
 			}
 		}
 	}
-	visit("", reflect.TypeFor[Config]())
+	visit("", nil, reflect.TypeFor[Config]())
 	return out
-}
+})
 
 // Keys lists every config key that an environment variable or a flag can
 // override (keys inside metrics, groups and headers cannot), e.g.
@@ -85,13 +85,13 @@ func EnvNames(key string) []string {
 	return names
 }
 
-// override is a value from the environment or a flag for one key.
+// override is the value of one key from the environment or a flag.
 type override struct {
+	leaf  leaf
 	layer layer
-	from  string      // "$VERDICT_WINDOW_STEP" or "--end"
-	text  string      // the value as given
-	value any         // typed value (environment)
-	flag  *pflag.Flag // the flag, for viper.BindPFlag
+	from  string // "$VERDICT_WINDOW_STEP" or "--end"
+	text  string // the value as given
+	value any    // the value parsed, of leaf.kind's type
 }
 
 // Override is one setting taken from the environment or a flag instead of
@@ -132,8 +132,9 @@ func list(ovr map[string]override) []Override {
 	return out
 }
 
-// overrides finds the environment and flag values for every leaf key,
-// flag before environment, and checks their types.
+// overrides is the one layer that decides env/flag precedence: for each
+// leaf key it takes the flag when one was given, else the first set of the
+// key's environment variables (EnvNames), and parses the value once.
 func overrides(opts Options) (map[string]override, Errors) {
 	env := map[string]string{}
 	for _, kv := range opts.Env {
@@ -141,42 +142,68 @@ func overrides(opts Options) (map[string]override, Errors) {
 			env[k] = v
 		}
 	}
-	known := map[string]kind{}
+	known := map[string]bool{}
 	out := map[string]override{}
 	var errs Errors
 	for _, l := range leaves() {
-		known[l.key] = l.kind
+		known[l.key] = true
+		o := override{leaf: l}
 		if f := opts.Flags[l.key]; f != nil && f.Changed && f.Value.String() != "" {
-			o := override{layer: fromFlag, from: "--" + f.Name, text: f.Value.String(), flag: f}
-			if _, err := parseScalar(l.kind, "", f.Value.String()); err != nil {
-				errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))
-				continue
-			}
-			out[l.key] = o
+			o.layer, o.from, o.text = fromFlag, "--"+f.Name, f.Value.String()
+		} else if name, text := firstSet(env, EnvNames(l.key)); name != "" {
+			o.layer, o.from, o.text = fromEnv, "$"+name, text
+		} else {
 			continue
 		}
-		for _, name := range EnvNames(l.key) {
-			text, ok := env[name]
-			if !ok {
-				continue
-			}
-			o := override{layer: fromEnv, from: "$" + name, text: text}
-			v, err := parseScalar(l.kind, "", text)
-			if err != nil {
-				errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))
-				break
-			}
-			o.value = v
-			out[l.key] = o
-			break
+		v, err := parseScalar(l.kind, "", o.text)
+		if err != nil {
+			errs = append(errs, errorf(l.key, 0, "%s (from %s)", err.Error(), o.from))
+			continue
 		}
+		o.value = v
+		out[l.key] = o
 	}
 	for _, key := range slices.Sorted(maps.Keys(opts.Flags)) {
-		f := opts.Flags[key]
-		if _, ok := known[key]; !ok && f != nil {
+		if f := opts.Flags[key]; f != nil && !known[key] {
 			errs = append(errs, errorf("", 0, "flag --%s is bound to %q, which is not a config key that flags can set", f.Name, key))
 		}
 	}
-	sortErrors(errs)
 	return out, errs
+}
+
+// firstSet is the first of names set in env, and its value.
+func firstSet(env map[string]string, names []string) (name, value string) {
+	for _, n := range names {
+		if v, ok := env[n]; ok {
+			return n, v
+		}
+	}
+	return "", ""
+}
+
+// apply sets each override's value in cfg.
+func apply(cfg *Config, ovr map[string]override) {
+	for _, o := range ovr {
+		f := fieldAt(reflect.ValueOf(cfg).Elem(), o.leaf.index)
+		if f.Kind() == reflect.Pointer {
+			f.Set(newValue(f.Type().Elem()))
+			f = f.Elem()
+		}
+		f.Set(reflect.ValueOf(o.value).Convert(f.Type()))
+	}
+}
+
+// fieldAt is the field at index under v, allocating (with their defaults)
+// the structs that nil pointers on the way stand for.
+func fieldAt(v reflect.Value, index []int) reflect.Value {
+	for _, i := range index {
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(newValue(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(i)
+	}
+	return v
 }

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-viper/mapstructure/v2"
 )
 
 // kind is how a leaf value is written and parsed.
@@ -202,31 +200,6 @@ func parseFraction(yamlTag, text string) (Fraction, error) {
 		return 0, fmt.Errorf("%s is not between 0 and 100%%%s", quoteValue(text), hint)
 	}
 	return Fraction(f), nil
-}
-
-// decodeHook converts the strings viper hands over (from flags) and the
-// typed values the loader puts in (from the file and the environment) into
-// durations, times and margins.
-func decodeHook() mapstructure.DecodeHookFuncType {
-	return func(from, to reflect.Type, data any) (any, error) {
-		if from == to {
-			return data, nil
-		}
-		k, ok := kindOf(to)
-		if !ok || (k != kDuration && k != kTime && k != kMargin && k != kFraction) {
-			return data, nil
-		}
-		var text string
-		switch v := data.(type) {
-		case string:
-			text = v
-		case int, int64, float64:
-			text = fmt.Sprint(v)
-		default:
-			return data, nil
-		}
-		return parseScalar(k, "", text)
-	}
 }
 
 var promDuration = regexp.MustCompile(`^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$`)

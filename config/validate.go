@@ -223,7 +223,7 @@ func (l *loader) validateMetrics(cfg *Config) {
 		switch m.NaN {
 		case NaNRemove, NaNZero:
 		default:
-			l.fail(p+".nan", "must be remove or zero, not %s", quoteValue(m.NaN))
+			l.fail(p+".nan", "must be remove or zero, not %s", quoteValue(string(m.NaN)))
 		}
 		if m.RemoveOutliers < 0 {
 			l.fail(p+".remove_outliers", "must be 0 (off) or a positive IQR factor such as 3, not %v", m.RemoveOutliers)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -13,17 +14,18 @@ import (
 // alias bomb is an error instead of a hang.
 const maxNodes = 1_000_000
 
-// tree is what the walk of a config file found: clean values with the
-// file's types checked, where each key is, and which keys were bad.
+// tree is what the walk of a config file found besides the values it
+// decoded: where each key is, and which keys were set or bad.
 type tree struct {
-	values map[string]any  // the document as nested maps, lists and typed scalars; bad values left out
-	lines  map[string]int  // key path -> line
-	set    map[string]bool // key paths with a non-null value
-	bad    map[string]bool // key paths whose value was wrong (already reported)
-	errs   Errors
+	lines map[string]int  // key path -> line
+	set   map[string]bool // key paths with a non-null value
+	bad   map[string]bool // key paths whose value was wrong (already reported)
+	errs  Errors
 }
 
-// walker checks a YAML document against the Config struct type.
+// walker decodes a YAML document into a Config, checking each value against
+// its field's type as it goes. A field's key is its yaml tag; its value is
+// parsed by parseScalar (durations, margins, shares...), not by yaml.v3.
 type walker struct {
 	tree
 	nodes   int
@@ -34,8 +36,10 @@ type walker struct {
 // maxMergeDepth bounds merges of merges (<<: *a where a has <<: *b ...).
 const maxMergeDepth = 64
 
-// walkDocument checks root (a document node) against Config.
-func walkDocument(root *yaml.Node) *tree {
+// walkDocument decodes root (a document node) into cfg, which holds the
+// defaults: a key the file leaves out, sets to null or gets wrong keeps its
+// default.
+func walkDocument(root *yaml.Node, cfg *Config) *tree {
 	w := &walker{tree: tree{lines: map[string]int{}, set: map[string]bool{}, bad: map[string]bool{}}}
 	doc := root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
@@ -45,12 +49,7 @@ func walkDocument(root *yaml.Node) *tree {
 		w.fail("", doc, "the config must be a mapping of keys (version:, source:, metrics: ...), not %s", nodeKind(doc))
 		return &w.tree
 	}
-	v, _ := w.walk("", doc, reflect.TypeFor[Config]())
-	if m, ok := v.(map[string]any); ok {
-		w.values = m
-	} else {
-		w.values = map[string]any{}
-	}
+	w.decode("", doc, reflect.ValueOf(cfg).Elem())
 	return &w.tree
 }
 
@@ -79,11 +78,11 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
-// walk checks n against type t at path and returns its clean value; ok is
-// false when the value is absent (null) or wrong.
-func (w *walker) walk(path string, n *yaml.Node, t reflect.Type) (any, bool) {
+// decode sets v from n at path; it is false, and v untouched, when the
+// value is absent (null) or wrong.
+func (w *walker) decode(path string, n *yaml.Node, v reflect.Value) bool {
 	if n = w.deref(n); n == nil || isNull(n) {
-		return nil, false
+		return false
 	}
 	if path != "" {
 		w.set[path] = true
@@ -91,57 +90,67 @@ func (w *walker) walk(path string, n *yaml.Node, t reflect.Type) (any, bool) {
 			w.lines[path] = n.Line
 		}
 	}
+	return w.value(path, n, v)
+}
+
+// value sets v from the (dereferenced, non-null) node n.
+func (w *walker) value(path string, n *yaml.Node, v reflect.Value) bool {
+	t := v.Type()
 	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
+		p := newValue(t.Elem())
+		if !w.value(path, n, p.Elem()) {
+			return false
+		}
+		v.Set(p)
+		return true
 	}
 	if k, ok := kindOf(t); ok {
 		if n.Kind != yaml.ScalarNode {
 			w.fail(path, n, "must be %s, not %s", k.describe(), nodeKind(n))
-			return nil, false
+			return false
 		}
-		v, err := parseScalar(k, n.Tag, n.Value)
+		x, err := parseScalar(k, n.Tag, n.Value)
 		if err != nil {
 			w.fail(path, n, "%s", err.Error())
-			return nil, false
+			return false
 		}
-		return v, true
+		v.Set(reflect.ValueOf(x).Convert(t))
+		return true
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		return w.walkStruct(path, n, t)
+		return w.decodeStruct(path, n, v)
 	case reflect.Map:
-		return w.walkMap(path, n, t.Elem())
+		return w.decodeMap(path, n, v)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			w.fail(path, n, "must be a list, not %s", nodeKind(n))
-			return nil, false
+			return false
 		}
-		out := make([]any, 0, len(n.Content))
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, item := range n.Content {
 			p := path + "[" + strconv.Itoa(i) + "]"
-			v, ok := w.walk(p, item, t.Elem())
-			if !ok && !w.bad[p] && !w.stop {
+			if !w.decode(p, item, s.Index(i)) && !w.bad[p] && !w.stop {
 				w.fail(p, item, "must be %s, not empty", "a mapping")
 			}
-			out = append(out, v)
 		}
-		return out, true
+		v.Set(s)
+		return true
 	}
 	w.fail(path, n, "unsupported type %s", t)
-	return nil, false
+	return false
 }
 
-func (w *walker) walkStruct(path string, n *yaml.Node, t reflect.Type) (any, bool) {
+func (w *walker) decodeStruct(path string, n *yaml.Node, v reflect.Value) bool {
 	if n.Kind != yaml.MappingNode {
 		w.fail(path, n, "must be a mapping, not %s", nodeKind(n))
-		return nil, false
+		return false
 	}
-	fields := structKeys(t)
-	out := map[string]any{}
+	fields := structKeys(v.Type())
 	for _, p := range w.pairs(path, n) {
 		f, ok := fields[p.key]
+		kp := join(path, p.key)
 		if !ok {
-			kp := join(path, p.key)
 			w.bad[kp] = true
 			msg := "unknown key"
 			if s := suggest(p.key, fields); s != "" {
@@ -150,37 +159,37 @@ func (w *walker) walkStruct(path string, n *yaml.Node, t reflect.Type) (any, boo
 			w.errs = append(w.errs, errorf(kp, p.line, "%s", msg))
 			continue
 		}
-		kp := join(path, p.key)
 		w.lines[kp] = p.line
-		if v, ok := w.walk(kp, p.val, f.Type); ok {
-			out[p.key] = v
-		}
+		w.decode(kp, p.val, v.FieldByIndex(f.Index))
 	}
-	return out, true
+	return true
 }
 
-func (w *walker) walkMap(path string, n *yaml.Node, elem reflect.Type) (any, bool) {
+func (w *walker) decodeMap(path string, n *yaml.Node, v reflect.Value) bool {
 	if n.Kind != yaml.MappingNode {
 		w.fail(path, n, "must be a mapping, not %s", nodeKind(n))
-		return nil, false
+		return false
 	}
-	out := map[string]any{}
+	t := v.Type()
+	m := reflect.MakeMap(t)
 	for _, p := range w.pairs(path, n) {
 		kp := path + mapKey(p.key)
 		w.lines[kp] = p.line
-		v, ok := w.walk(kp, p.val, elem)
-		if !ok && !w.bad[kp] && !w.stop {
-			if k, scalar := kindOf(elem); scalar {
+		e := newValue(t.Elem()).Elem()
+		if w.decode(kp, p.val, e) {
+			m.SetMapIndex(reflect.ValueOf(p.key), e)
+			continue
+		}
+		if !w.bad[kp] && !w.stop {
+			if k, scalar := kindOf(t.Elem()); scalar {
 				w.fail(kp, p.valNode(), "must be %s, not empty", k.describe())
 			} else {
 				w.fail(kp, p.valNode(), "must be a mapping, not empty")
 			}
 		}
-		if ok {
-			out[p.key] = v
-		}
 	}
-	return out, true
+	v.Set(m)
+	return true
 }
 
 // pair is one key of a mapping, merges (<<) resolved.
@@ -306,18 +315,32 @@ func nodeKind(n *yaml.Node) string {
 	return "unknown YAML"
 }
 
-// structKeys maps t's mapstructure keys to their fields.
+// fieldsOf caches structKeys' answer per struct type.
+var fieldsOf sync.Map // reflect.Type -> map[string]reflect.StructField
+
+// structKeys maps t's keys (yaml tags) to their fields.
 func structKeys(t reflect.Type) map[string]reflect.StructField {
+	if m, ok := fieldsOf.Load(t); ok {
+		return m.(map[string]reflect.StructField)
+	}
 	out := map[string]reflect.StructField{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
-		if name == "" || name == "-" || !f.IsExported() {
-			continue
+		if name := keyOf(f); name != "" {
+			out[name] = f
 		}
-		out[name] = f
 	}
+	fieldsOf.Store(t, out)
 	return out
+}
+
+// keyOf is f's config key (its yaml tag), or "" when it has none.
+func keyOf(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" || !f.IsExported() {
+		return ""
+	}
+	return name
 }
 
 func join(path, key string) string {

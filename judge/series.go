@@ -329,7 +329,7 @@ func (s *Side) sanitize() {
 }
 
 func nanStrategy(m config.Metric) analysis.NaNStrategy {
-	if m.NaN == string(analysis.NaNZero) {
+	if m.NaN == analysis.NaNZero {
 		return analysis.NaNZero
 	}
 	return analysis.NaNRemove

@@ -455,7 +455,7 @@ func (w *watcher) check() (*Report, bool) {
 		out := Metric{Name: m.Name, Group: m.Group, Kind: kindName(m), Critical: m.Critical, MustHaveData: m.MustHaveData, Line: m.Line,
 			Classification: s.dec.Class, Reason: s.dec.Reason}
 		if out.Group == "" {
-			out.Group = "default"
+			out.Group = config.DefaultGroup
 		}
 		rep.Metrics = append(rep.Metrics, out)
 		if s.decided {

@@ -21,10 +21,10 @@ import (
 	"github.com/verdict-ci/verdict/config"
 )
 
-// Defaults for a Prometheus source whose config leaves them zero.
+// Defaults for a Prometheus source whose config leaves them zero: config's.
 const (
-	DefaultTimeout     = 30 * time.Second
-	DefaultConcurrency = 8
+	DefaultTimeout     = config.DefaultTimeout
+	DefaultConcurrency = config.DefaultConcurrency
 )
 
 // MaxPointsPerQuery is the most points per series one range query may ask
@@ -139,7 +139,7 @@ func NewPrometheus(cfg config.Prometheus, opts ...Option) (*Prometheus, error) {
 	}
 	maxBuf := int64(cfg.MaxBufferedBytes)
 	if maxBuf == 0 {
-		maxBuf = DefaultMaxBufferedBytes
+		maxBuf = config.DefaultMaxBufferedBytes
 	}
 	p.budget = newByteBudget(maxBuf)
 	return p, nil

@@ -8,12 +8,6 @@ import (
 	"sync"
 )
 
-// DefaultMaxBufferedBytes is the default of source.prometheus.max_buffered_bytes:
-// the most response bytes a source holds in memory at once, over all the
-// queries in flight. A body of 256 MiB is some ten million samples, far
-// more than a canary query returns; the decoded samples take about as much again.
-const DefaultMaxBufferedBytes = 256 << 20
-
 // errTooLarge marks a response larger than the whole budget.
 var errTooLarge = errors.New("response too large")
 
