@@ -73,7 +73,7 @@ bench-prom: deps
 bench-watch:
 	@scripts/bench-watch.sh
 
-## bench-load: verdict judge over 1,000 metrics (2,000 queries) on a real Prometheus: time and peak RSS (≤ 300 MB).
+## bench-load: verdict judge over 1,000 series and 1,000 ratio metrics of the same sample count on a real Prometheus, from recordings and in memory, side by side: time and peak RSS (≤ 300 MB).
 bench-load: deps
 	@scripts/bench-load.sh
 

@@ -19,13 +19,14 @@ bench_cleanup() {
 }
 
 # bench_prometheus NAME: backfill METRICS gauges (KIND=ratio: pairs of
-# counters) × 2 scopes × HOURS h at STEP (ending END) into $tmp/data and
-# start Prometheus on a free loopback port.
+# counters; KIND=both: both; PODS gauges a metric and scope, default 1)
+# × 2 scopes × HOURS h at STEP (ending END) into $tmp/data and start
+# Prometheus on a free loopback port.
 # Sets url and prom_pid; bench_cleanup stops it on exit.
 bench_prometheus() {
   local name=$1 t0 port
   echo "$name: generating ${METRICS} metrics × 2 scopes × ${HOURS}h at ${STEP}" >&2
-  $GO run ./testdata/prom/gen -bench "$METRICS" -kind "${KIND:-series}" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
+  $GO run ./testdata/prom/gen -bench "$METRICS" -kind "${KIND:-series}" -pods "${PODS:-1}" -hours "$HOURS" -step "$STEP" -end "$END" > "$tmp/bench.om"
   t0=$(date +%s.%N)
   promtool tsdb create-blocks-from openmetrics "$tmp/bench.om" "$tmp/data" >/dev/null
   echo "$name: backfill took $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s ($(du -sh "$tmp/data" | cut -f1))" >&2
@@ -64,17 +65,18 @@ bench_config() {
   } > "$file"
 }
 
-# bench_judge NAME: run `verdict judge` over $tmp/canary.yaml once, writing
-# $tmp/report.json. Sets code (its exit code), wall (seconds, to the
+# bench_judge NAME [CONFIG [ARG...]]: run `verdict judge` over CONFIG
+# (default $tmp/canary.yaml) with the ARGs once, writing $tmp/report.json. Sets code (its exit code), wall (seconds, to the
 # millisecond: /usr/bin/time's own figure has 10 ms steps, a twentieth of
 # bench-prom's whole run), cpu (user + system seconds) and kb (peak RSS),
 # both from /usr/bin/time -v. Exits the script when the judge fails with 2
 # or 4.
 bench_judge() {
-  local name=$1 t0 t1
+  local name=$1 config=${2:-$tmp/canary.yaml} t0 t1
+  shift $(($# < 2 ? $# : 2))
   set +e
   t0=$(date +%s%N)
-  /usr/bin/time -v -o "$tmp/time.txt" "$tmp/verdict" judge -c "$tmp/canary.yaml" --output json >"$tmp/report.json" 2>"$tmp/judge.log"
+  /usr/bin/time -v -o "$tmp/time.txt" "$tmp/verdict" judge -c "$config" --output json "$@" >"$tmp/report.json" 2>"$tmp/judge.log"
   code=$?
   t1=$(date +%s%N)
   set -e

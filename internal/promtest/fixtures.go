@@ -3,6 +3,7 @@ package promtest
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -101,9 +102,17 @@ func Fixture() []Series {
 // every step over dur ending at end: the benchmark's 100 metrics × 2 scopes.
 // Values are deterministic pseudo-random; odd metrics are 5% higher in v2.
 func BenchFixture(n int, end time.Time, dur, step time.Duration) []Series {
+	return BenchFixturePods(n, 1, end, dur, step)
+}
+
+// BenchFixturePods is BenchFixture with pods series per metric and version
+// (labelled pod="0", "1", …; no pod label when pods is 1): with pods = 2 a
+// series metric's query returns as many samples as a ratio metric's
+// numerator and denominator of BenchRatioFixture together.
+func BenchFixturePods(n, pods int, end time.Time, dur, step time.Duration) []Series {
 	points := int(dur/step) + 1
 	start := end.Add(-time.Duration(points-1) * step)
-	out := make([]Series, 0, 2*n)
+	out := make([]Series, 0, 2*n*pods)
 	state := uint64(0x9E3779B97F4A7C15)
 	next := func() float64 { // xorshift64*: deterministic and fast
 		state ^= state >> 12
@@ -117,11 +126,17 @@ func BenchFixture(n int, end time.Time, dur, step time.Duration) []Series {
 			if vi == 1 && m%2 == 1 {
 				scale = 1.05
 			}
-			s := Series{Name: fmt.Sprintf("bench_metric_%03d", m), Labels: map[string]string{"version": version}, Samples: make([]Sample, points)}
-			for i := range s.Samples {
-				s.Samples[i] = Sample{T: start.Add(time.Duration(i) * step), V: round6(scale * (100 + 10*next()))}
+			for pod := range pods {
+				labels := map[string]string{"version": version}
+				if pods > 1 {
+					labels["pod"] = strconv.Itoa(pod)
+				}
+				s := Series{Name: fmt.Sprintf("bench_metric_%03d", m), Labels: labels, Samples: make([]Sample, points)}
+				for i := range s.Samples {
+					s.Samples[i] = Sample{T: start.Add(time.Duration(i) * step), V: round6(scale * (100 + 10*next()))}
+				}
+				out = append(out, s)
 			}
-			out = append(out, s)
 		}
 	}
 	return out

@@ -4,6 +4,7 @@
 //	go run ./testdata/prom/gen > testdata/prom/fixture.om           # the standard fixture
 //	go run ./testdata/prom/gen -bench 100 -hours 24 -step 15s > bench.om
 //	go run ./testdata/prom/gen -bench 100 -kind ratio > bench.om     # counters for kind: ratio metrics
+//	go run ./testdata/prom/gen -bench 100 -kind both -pods 2 > bench.om  # both, same sample count per metric
 package main
 
 import (
@@ -21,7 +22,8 @@ func main() {
 	hours := flag.Float64("hours", 24, "benchmark window length in hours")
 	step := flag.Duration("step", 15*time.Second, "benchmark sample interval")
 	end := flag.String("end", "2024-01-02T00:00:00Z", "benchmark window end (RFC 3339)")
-	kind := flag.String("kind", "series", "benchmark metric kind: series (gauges) or ratio (request and error counters)")
+	kind := flag.String("kind", "series", "benchmark metric kind: series (gauges), ratio (request and error counters) or both")
+	pods := flag.Int("pods", 1, "series (gauges) per series metric and version")
 	flag.Parse()
 
 	series := promtest.Fixture()
@@ -32,13 +34,19 @@ func main() {
 			os.Exit(2)
 		}
 		dur := time.Duration(*hours * float64(time.Hour))
+		if *pods < 1 {
+			fmt.Fprintf(os.Stderr, "gen: -pods %d: want at least 1\n", *pods)
+			os.Exit(2)
+		}
 		switch *kind {
 		case "series":
-			series = promtest.BenchFixture(*bench, t, dur, *step)
+			series = promtest.BenchFixturePods(*bench, *pods, t, dur, *step)
 		case "ratio":
 			series = promtest.BenchRatioFixture(*bench, t, dur, *step)
+		case "both":
+			series = append(promtest.BenchFixturePods(*bench, *pods, t, dur, *step), promtest.BenchRatioFixture(*bench, t, dur, *step)...)
 		default:
-			fmt.Fprintf(os.Stderr, "gen: -kind %q: want series or ratio\n", *kind)
+			fmt.Fprintf(os.Stderr, "gen: -kind %q: want series, ratio or both\n", *kind)
 			os.Exit(2)
 		}
 	}
