@@ -82,25 +82,44 @@ func sides(common map[string]string, base, canary map[string]string, nBase, nCan
 	return mk(base, nBase, basePrefix), mk(canary, nCanary, canaryPrefix)
 }
 
+// variant is what a recipe's simulated canary does.
+type variant int
+
+const (
+	healthy    variant = iota
+	regressed          // the recipe's regression: a slow tail, or more memory
+	noErrors           // HTTP recipes: no pod on either side fails a request, so no 5xx series exist
+	moreErrors         // HTTP recipes: the canary fails 3% of requests against the baseline's 1%
+)
+
 // httpRecipe simulates a stack's HTTP metrics: when regressed, one
 // canary request in twenty takes ten times as long (the p99 moves, the median hardly).
-func httpRecipe(names traffic.Names, common, base, canary map[string]string) func(bool) []promtest.Series {
-	return func(regressed bool) []promtest.Series {
+func httpRecipe(names traffic.Names, common, base, canary map[string]string) func(variant) []promtest.Series {
+	return func(v variant) []promtest.Series {
 		b, c := sides(common, base, canary, 3, 2, "pod", "b-", "c-")
-		return httpSeries(31, names, twoSides(b, c, func(p *traffic.Pod) {
-			if regressed {
+		pods := twoSides(b, c, func(p *traffic.Pod) {
+			switch v {
+			case regressed:
 				p.Tail = 0.05
+			case moreErrors:
+				p.Errors = 0.03
 			}
-		}))
+		})
+		if v == noErrors {
+			for i := range pods {
+				pods[i].Errors = 0
+			}
+		}
+		return httpSeries(31, names, pods)
 	}
 }
 
 // resourcesRecipe simulates cAdvisor and kube-state-metrics for two ReplicaSets: the canary's memory grows by half when regressed.
-func resourcesRecipe(regressed bool) []promtest.Series {
+func resourcesRecipe(v variant) []promtest.Series {
 	common := labels("namespace", "shop", "container", "checkout")
 	b, c := sides(common, nil, nil, 3, 2, "pod", "checkout-6d4f8b7c9-", "checkout-7c9d5e8f1-")
 	mem := 3e8
-	if regressed {
+	if v == regressed {
 		mem = 4.5e8
 	}
 	return slices.Concat(
@@ -113,27 +132,30 @@ func resourcesRecipe(regressed bool) []promtest.Series {
 
 type recipe struct {
 	file      string
-	data      func(regressed bool) []promtest.Series
+	data      func(variant) []promtest.Series
 	regressed string // the metric a regressed canary fails
+	errors    string // the kind: ratio error metric of an HTTP recipe, "" for none
 }
 
 var recipes = []recipe{
-	{"client-golang.yaml", httpRecipe(traffic.ClientGolang, labels("job", "checkout"), labels("version", "1.4.2"), labels("version", "1.5.0")), "latency_p99"},
+	{"client-golang.yaml", httpRecipe(traffic.ClientGolang, labels("job", "checkout"), labels("version", "1.4.2"), labels("version", "1.5.0")), "latency_p99", "error_ratio"},
 	{"ingress-nginx.yaml", httpRecipe(traffic.Names{Histogram: "nginx_ingress_controller_request_duration_seconds_bucket", Requests: "nginx_ingress_controller_requests", Code: "status", OK: "200", Fail: "503", Unit: 1},
-		labels("namespace", "shop", "ingress", "checkout", "controller_class", "k8s.io/ingress-nginx"), labels("service", "checkout"), labels("service", "checkout-canary", "canary", "checkout-canary")), "latency_p99"},
+		labels("namespace", "shop", "ingress", "checkout", "controller_class", "k8s.io/ingress-nginx"), labels("service", "checkout"), labels("service", "checkout-canary", "canary", "checkout-canary")), "latency_p99", "error_ratio"},
 	{"istio.yaml", httpRecipe(traffic.Names{Histogram: "istio_request_duration_milliseconds_bucket", Requests: "istio_requests_total", Code: "response_code", OK: "200", Fail: "503", Unit: 1000},
-		labels("reporter", "destination", "destination_workload", "reviews", "destination_service_name", "reviews"), labels("destination_version", "v1"), labels("destination_version", "v2")), "latency_p99_ms"},
+		labels("reporter", "destination", "destination_workload", "reviews", "destination_service_name", "reviews"), labels("destination_version", "v1"), labels("destination_version", "v2")), "latency_p99_ms", "error_ratio"},
 	{"linkerd.yaml", httpRecipe(traffic.Names{Histogram: "response_latency_ms_bucket", Requests: "response_total", Code: "classification", OK: "success", Fail: "failure", Unit: 1000},
-		labels("direction", "inbound", "namespace", "shop"), labels("deployment", "checkout"), labels("deployment", "checkout-canary")), "latency_p99_ms"},
+		labels("direction", "inbound", "namespace", "shop"), labels("deployment", "checkout"), labels("deployment", "checkout-canary")), "latency_p99_ms", "failure_ratio"},
 	{"spring-boot.yaml", httpRecipe(traffic.Names{Histogram: "http_server_requests_seconds_bucket", Requests: "http_server_requests_seconds_count", Code: "outcome", OK: "SUCCESS", Fail: "SERVER_ERROR", Unit: 1},
-		labels("application", "orders", "uri", "/orders", "method", "GET"), labels("version", "3.1.0"), labels("version", "3.2.0")), "latency_p99"},
-	{"kubernetes-resources.yaml", resourcesRecipe, "memory_working_set_per_pod"},
+		labels("application", "orders", "uri", "/orders", "method", "GET"), labels("version", "3.1.0"), labels("version", "3.2.0")), "latency_p99", "server_error_ratio"},
+	{"kubernetes-resources.yaml", resourcesRecipe, "memory_working_set_per_pod", ""},
 }
 
 // TestRecipes judges every recipe against a real Prometheus backfilled in
 // its stack's metric and label names: a healthy canary promotes, a
-// regressed one aborts for the regressed metric only. docs/recipes.md
-// shows each config as it is.
+// regressed one aborts for the regressed metric only. For the HTTP recipes'
+// kind: ratio error metric, a service that never fails (no 5xx series on
+// either side) promotes, and a canary failing 3% of requests against 1%
+// aborts for the errors alone. docs/recipes.md shows each config as it is.
 func TestRecipes(t *testing.T) {
 	doc := documented(t, "../docs/recipes.md", "recipes", len(recipes))
 	bin := buildVerdict(t)
@@ -143,12 +165,20 @@ func TestRecipes(t *testing.T) {
 			if code, out := shell(t, bin, "verdict check -c "+mustAbs(t, path), nil); code != 0 {
 				t.Fatalf("verdict check: exit %d\n%s", code, out)
 			}
-			healthy := startPrometheus(t, r.data(false))
-			code, rep, out := judge(t, bin, path, healthy)
+			code, rep, out := judge(t, bin, path, startPrometheus(t, r.data(healthy)))
 			expectVerdict(t, code, rep, out, 0, "promote", "")
-			regressed := startPrometheus(t, r.data(true))
-			code, rep, out = judge(t, bin, path, regressed)
+			code, rep, out = judge(t, bin, path, startPrometheus(t, r.data(regressed)))
 			expectVerdict(t, code, rep, out, 1, "abort", r.regressed)
+			if r.errors == "" {
+				return
+			}
+			code, rep, out = judge(t, bin, path, startPrometheus(t, r.data(noErrors)))
+			expectVerdict(t, code, rep, out, 0, "promote", "")
+			if c := classOf(rep, r.errors); c != "pass" {
+				t.Errorf("no errors on either side: %s is %s, want pass\n%s", r.errors, c, out)
+			}
+			code, rep, out = judge(t, bin, path, startPrometheus(t, r.data(moreErrors)))
+			expectVerdict(t, code, rep, out, 1, "abort", r.errors)
 		})
 	}
 }

@@ -91,7 +91,12 @@ func HTTP(seed uint64, start time.Time, points int, step time.Duration, names Na
 			bad.Samples = append(bad.Samples, promtest.Sample{T: t, V: nBad})
 		}
 		out = append(out, hist...)
-		out = append(out, ok, bad)
+		out = append(out, ok)
+		if nBad > 0 {
+			// A pod that never failed a request has no series for failures:
+			// client libraries create a labelled child on its first use.
+			out = append(out, bad)
+		}
 	}
 	return out
 }
