@@ -23,8 +23,8 @@ deps:
 
 ## test: everything — deps, lint (gofmt, vet, staticcheck), unit + oracle + integration tests, the race detector on the concurrent packages, oracle drift, brief fuzzing.
 test: deps lint
-	$(GO) test -count=1 $(PKGS)
-	$(GO) test -count=1 -race ./judge ./metrics
+	VERDICT_TEST_STRICT=1 $(GO) test -count=1 $(PKGS)
+	VERDICT_TEST_STRICT=1 $(GO) test -count=1 -race ./judge ./metrics
 	$(MAKE) --no-print-directory oracle
 	$(MAKE) --no-print-directory fuzz
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/internal/traffic"
 )
 
@@ -38,16 +39,13 @@ func startPrometheus(t *testing.T, series []promtest.Series) *promtest.Server {
 	return promtest.Start(t, om.String())
 }
 
-// buildVerdict builds the verdict binary into a directory of its own and returns that directory.
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// buildVerdict returns the directory of the verdict binary, built once for
+// the package's tests (testenv.GoBuild).
 func buildVerdict(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "verdict"), "../cmd/verdict")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return dir
+	return filepath.Dir(testenv.GoBuild(t, "../cmd/verdict"))
 }
 
 // shell runs a script with sh, the verdict binary first on PATH, and env.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/verdict-ci/verdict/config"
+	"github.com/verdict-ci/verdict/internal/ctxsleep"
 	"github.com/verdict-ci/verdict/metrics"
 )
 
@@ -77,17 +78,6 @@ type WatchOptions struct {
 	Progress io.Writer
 	Now      func() time.Time
 	Sleep    func(ctx context.Context, d time.Duration) error
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // watcher is one watch's state.
@@ -163,7 +153,7 @@ func Watch(ctx context.Context, cfg *config.Config, src metrics.Source, opt Watc
 		opt.Now = time.Now
 	}
 	if opt.Sleep == nil {
-		opt.Sleep = sleepCtx
+		opt.Sleep = ctxsleep.Sleep
 	}
 	if opt.Progress == nil {
 		opt.Progress = io.Discard

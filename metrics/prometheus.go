@@ -19,6 +19,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"github.com/verdict-ci/verdict/config"
+	"github.com/verdict-ci/verdict/internal/ctxsleep"
 )
 
 // Defaults for a Prometheus source whose config leaves them zero: config's.
@@ -59,6 +60,7 @@ type Prometheus struct {
 	maxPoints   int
 	backoffBase time.Duration
 	backoffMax  time.Duration
+	sleep       func(context.Context, time.Duration) error // waits between attempts
 }
 
 // Option tunes NewPrometheus.
@@ -66,6 +68,7 @@ type Option func(*options)
 
 type options struct {
 	getenv func(string) string
+	sleep  func(context.Context, time.Duration) error
 }
 
 // WithGetenv gives the source the environment to read bearer_token_env
@@ -73,6 +76,14 @@ type options struct {
 // environment of its own: without this option bearer_token_env is an error.
 func WithGetenv(getenv func(string) string) Option {
 	return func(o *options) { o.getenv = getenv }
+}
+
+// WithSleep replaces how the source waits between attempts (a backoff or
+// the server's Retry-After): sleep must wait d or until ctx is done, then
+// return ctx's error if it is done. Without it the source sleeps on a
+// timer; tests pass one that records d and returns at once.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(o *options) { o.sleep = sleep }
 }
 
 // NewPrometheus builds a source from the config: the URL, timeout, retries,
@@ -130,6 +141,10 @@ func NewPrometheus(cfg config.Prometheus, opts ...Option) (*Prometheus, error) {
 		maxPoints:   MaxPointsPerQuery,
 		backoffBase: 250 * time.Millisecond,
 		backoffMax:  10 * time.Second,
+		sleep:       ctxsleep.Sleep,
+	}
+	if o.sleep != nil {
+		p.sleep = o.sleep
 	}
 	if p.timeout == 0 {
 		p.timeout = DefaultTimeout
@@ -209,12 +224,8 @@ func (p *Prometheus) fetchRange(ctx context.Context, q Query, r v1.Range, st *st
 		}
 		p.log.Info("prometheus query failed, retrying", "metric", q.Metric, "side", string(q.Side),
 			"kind", f.kind, "error", truncateRunes(p.serverText(f.msg), maxMsgRunes), "attempt", attempt, "wait", wait.Round(time.Millisecond))
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return p.queryError(q, "canceled", ctx.Err().Error(), f.status, attempt, ctx.Err())
-		case <-timer.C:
+		if err := p.sleep(ctx, wait); err != nil {
+			return p.queryError(q, "canceled", err.Error(), f.status, attempt, err)
 		}
 	}
 }

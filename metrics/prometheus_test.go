@@ -188,26 +188,60 @@ func TestPrometheusFaults(t *testing.T) {
 	}
 }
 
+// TestPrometheusRetryAfterIsHonoured: the source waits what Retry-After
+// asks (1 s) before its retry, not its own backoff. The wait goes through
+// WithSleep, so the test checks the duration asked for without sleeping.
 func TestPrometheusRetryAfterIsHonoured(t *testing.T) {
-	var first time.Time
-	p, f := fakeSource(t, config.Prometheus{Retries: 1},
+	var waits []time.Duration
+	var callsAtWait []int32
+	var f *fake
+	sleep := func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		callsAtWait = append(callsAtWait, f.calls.Load())
+		return ctx.Err()
+	}
+	var p *Prometheus
+	p, f = fakeSource(t, config.Prometheus{Retries: 1},
 		func(w http.ResponseWriter, r *http.Request) {
-			first = time.Now()
 			w.Header().Set("Retry-After", "1")
 			reply(429, "text/plain", "slow down")(w, r)
 		},
-		func(w http.ResponseWriter, r *http.Request) {
-			if gap := time.Since(first); gap < time.Second {
-				reply(500, "text/plain", fmt.Sprintf("retried after %s, before Retry-After", gap))(w, r)
-				return
-			}
-			reply(200, "application/json", okMatrix)(w, r)
-		})
+		reply(200, "application/json", okMatrix))
+	p.sleep = sleep
 	if _, err := p.Fetch(context.Background(), testWindow); err != nil {
 		t.Fatal(err)
 	}
 	if f.calls.Load() != 2 {
 		t.Fatalf("%d requests, want 2", f.calls.Load())
+	}
+	if !slices.Equal(waits, []time.Duration{time.Second}) || !slices.Equal(callsAtWait, []int32{1}) {
+		t.Fatalf("waited %v (after requests %v), want one 1s wait between the two requests", waits, callsAtWait)
+	}
+}
+
+// TestPrometheusSleepOption: WithSleep replaces the timer, and a sleep
+// that reports cancellation ends the query as canceled.
+func TestPrometheusSleepOption(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(reply(503, "text/plain", "busy")))
+	t.Cleanup(srv.Close)
+	var waits []time.Duration
+	p, err := NewPrometheus(config.Prometheus{URL: srv.URL, Retries: 3}, WithSleep(func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		if len(waits) == 2 {
+			return context.Canceled
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Fetch(context.Background(), testWindow)
+	if qe := queryErr(t, err); qe.Kind != "canceled" || qe.Attempts != 2 {
+		t.Fatalf("kind %q after %d attempts, want canceled after 2: %v", qe.Kind, qe.Attempts, err)
+	}
+	// The default backoff: 250ms, then 500ms, each with jitter in its upper half.
+	if len(waits) != 2 || waits[0] < 125*time.Millisecond || waits[0] > 250*time.Millisecond || waits[1] < 250*time.Millisecond || waits[1] > 500*time.Millisecond {
+		t.Fatalf("waits %v, want the default backoff of about 250ms then 500ms", waits)
 	}
 }
 

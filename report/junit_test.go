@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -103,7 +103,7 @@ func render(t *testing.T, format string, r *judge.Report) []byte {
 func renderJUnit(t *testing.T, r *judge.Report) []byte { t.Helper(); return render(t, "junit", r) }
 
 func TestJUnitValidatesAgainstXSD(t *testing.T) {
-	promtest.Require(t, "xmllint")
+	testenv.Require(t, "xmllint")
 	xsd, err := filepath.Abs("testdata/junit/junit.xsd")
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestJUnitValidatesAgainstXSD(t *testing.T) {
 // TestJUnitSchemaRejectsMalformed guards the schema itself: a testcase without
 // a name and a failure outside a testcase must not validate.
 func TestJUnitSchemaRejectsMalformed(t *testing.T) {
-	promtest.Require(t, "xmllint")
+	testenv.Require(t, "xmllint")
 	bad := `<?xml version="1.0"?><testsuites><testsuite name="s" tests="1"><testcase classname="c"/><failure/></testsuite></testsuites>`
 	path := filepath.Join(t.TempDir(), "bad.xml")
 	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -30,8 +31,8 @@ func mermaidCLIDir() (string, error) {
 }
 
 // needMermaidCLI returns the mmdc binary scripts/deps.sh installed; the
-// test never installs it. Missing, it fails under CI and as root (make test
-// runs deps.sh first) and skips loudly otherwise.
+// test never installs it. Missing, it fails under CI, make test and root
+// (make test runs deps.sh first) and skips loudly otherwise (testenv).
 func needMermaidCLI(t *testing.T) string {
 	t.Helper()
 	dir, err := mermaidCLIDir()
@@ -42,19 +43,13 @@ func needMermaidCLI(t *testing.T) string {
 	if _, err := os.Stat(mmdc); err == nil {
 		return mmdc
 	}
-	if os.Getenv("CI") != "" || os.Geteuid() == 0 {
-		t.Fatalf("mermaid-cli is not installed at %s: run scripts/deps.sh (make test does)", dir)
-	}
-	t.Skipf("SKIPPED: mermaid-cli is not installed at %s: Mermaid charts are NOT render-tested (run scripts/deps.sh)", dir)
+	testenv.Missing(t, "mermaid-cli is not installed at %s: Mermaid charts are not render-tested (run scripts/deps.sh; make test does)", dir)
 	return ""
 }
 
 // TestMermaidRendersInChromium turns every Mermaid block of a generated
 // Markdown report into SVG with mermaid-cli driven against Debian's chromium.
 func TestMermaidRendersInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the Mermaid render test drives Chromium")
-	}
 	chromium := needChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

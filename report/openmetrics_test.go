@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
-	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -37,16 +36,10 @@ type omSample struct {
 }
 
 // requirePrometheusClient checks for the Debian python3-prometheus-client
-// module: fails as root (scripts/deps.sh installs it), skips loudly otherwise.
+// module (testenv: a failure under CI and make test, else a loud skip).
 func requirePrometheusClient(t *testing.T) {
 	t.Helper()
-	promtest.Require(t, "/usr/bin/python3")
-	if err := exec.Command("/usr/bin/python3", "-c", "import prometheus_client").Run(); err != nil {
-		if os.Geteuid() == 0 {
-			t.Fatal("python3-prometheus-client is missing; run `make deps` (scripts/deps.sh installs it as root)")
-		}
-		t.Skip("SKIPPED — OPENMETRICS PARSER TEST NOT RUN: python3-prometheus-client is not installed and we are not root")
-	}
+	testenv.PythonModule(t, "prometheus_client", "python3-prometheus-client")
 }
 
 func parseOpenMetrics(t *testing.T, text []byte) []omSample {
@@ -152,7 +145,7 @@ func TestOpenMetricsSpecialValues(t *testing.T) {
 // TestOpenMetricsPromtool checks the exposition with Prometheus' own linter,
 // which reads the gauge-only subset of OpenMetrics verdict writes.
 func TestOpenMetricsPromtool(t *testing.T) {
-	promtest.Require(t, "promtool")
+	testenv.Require(t, "promtool")
 	cmd := exec.Command("promtool", "check", "metrics")
 	cmd.Stdin = bytes.NewReader(renderOpenMetrics(t, ciReport()))
 	if out, err := cmd.CombinedOutput(); err != nil {

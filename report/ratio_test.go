@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/verdict-ci/verdict/config"
-	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -118,7 +118,7 @@ func TestRatioOpenMetricsParses(t *testing.T) {
 			t.Errorf("%s = %q, want %v", k, got[k], want)
 		}
 	}
-	promtest.Require(t, "promtool")
+	testenv.Require(t, "promtool")
 	cmd := exec.Command("promtool", "check", "metrics")
 	cmd.Stdin = bytes.NewReader(text)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -170,7 +170,7 @@ func TestGitLabComponentScript(t *testing.T) {
 				t.Errorf("%s not written: %v", f, err)
 			}
 		}
-		promtest.Require(t, "xmllint")
+		testenv.Require(t, "xmllint")
 		if out, err := exec.Command("xmllint", "--noout", "--schema", "../../report/testdata/junit/junit.xsd",
 			filepath.Join(ws, "verdict-report/junit.xml")).CombinedOutput(); err != nil {
 			t.Errorf("junit report does not validate: %v\n%s", err, out)

@@ -18,7 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/verdict-ci/verdict/internal/promtest"
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -196,18 +196,6 @@ func TestActionEntrypointMatchesCLI(t *testing.T) {
 	}
 }
 
-// buildVerdict builds the real binary into a temporary directory.
-func buildVerdict(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "verdict")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // newWorkspace is a simulated runner workspace with the checkout demos copied into deploy/.
 func newWorkspace(t *testing.T) string {
 	t.Helper()
@@ -342,7 +330,7 @@ func TestGitHubActionBinary(t *testing.T) {
 		if om := string(readFile(t, filepath.Join(ws, "verdict-report/metrics.txt"))); !strings.HasSuffix(om, "# EOF\n") {
 			t.Errorf("openmetrics report does not end in # EOF")
 		}
-		promtest.Require(t, "xmllint")
+		testenv.Require(t, "xmllint")
 		if out, err := exec.Command("xmllint", "--noout", "--schema", "../../report/testdata/junit/junit.xsd",
 			filepath.Join(ws, "verdict-report/junit.xml")).CombinedOutput(); err != nil {
 			t.Errorf("junit report does not validate: %v\n%s", err, out)

@@ -455,7 +455,7 @@ var batteryFormats = []string{"json", "markdown", "table", "junit", "html", "dot
 
 // TestAttackBattery runs every attack of batteryAttacks.
 func TestAttackBattery(t *testing.T) {
-	bin := sharedVerdict(t)
+	bin := buildVerdict(t)
 	s := newSecrets(t)
 	creds := batteryCreds{password: s.password + "  two  spaces", header: s.header, token: s.token}
 	creds.passFile = filepath.Join(t.TempDir(), "password")

@@ -54,10 +54,12 @@ func runBin(t *testing.T, bin, dir string, env []string, args ...string) binRun 
 	return binRun{code: cmd.ProcessState.ExitCode(), stdout: out.Bytes(), stderr: errb.Bytes()}
 }
 
-// waitFor polls cond until it holds or 20 s pass.
+// waitFor polls cond until it holds or 2 minutes pass: a failsafe against a
+// hung test, not a speed check (cond holds within milliseconds normally, and
+// minutes leave room for any load the machine is under).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); !cond(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
@@ -66,10 +68,14 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // TestFailClosedSignals cancels a running judge the way a cancelled CI job
 // does. Whether its queries hang in flight or wait between retries, the
-// process stops them and exits within 1 s with 4, its JSON on stdout and in
-// the report saying error, never promote. The query timeout (30 s) and
-// retries are far longer than that, so only honouring the signal's
-// cancellation can explain the exit.
+// process stops them and exits with 4, its JSON on stdout and in the report
+// saying error (cancelled), never promote. What shows that the signal was
+// honoured is what the process says, not how fast it says it: a run that
+// ignored the signal would end by a query timeout (10 minutes) or by
+// running out of retries, and say so. The test waits for the exit at most
+// 2 minutes, a failsafe against a hung test, not a speed check: an honoured
+// signal ends the run in well under a second even on a loaded machine
+// (the time is logged).
 func TestFailClosedSignals(t *testing.T) {
 	bin := buildVerdict(t)
 	srv := promtest.Start(t, fixture)
@@ -94,7 +100,7 @@ func TestFailClosedSignals(t *testing.T) {
 			p := fcProxy(t, srv.URL)
 			p.Inject(c.fault)
 			dir := t.TempDir()
-			cfg := fcConfig(t, p.URL, promOpts{timeout: "30s", retries: c.retries})
+			cfg := fcConfig(t, p.URL, promOpts{timeout: "10m", retries: c.retries})
 			cmd := exec.Command(bin, "judge", "-c", cfg, "--output", "json", "--report", "json=report.json")
 			cmd.Dir, cmd.Env = dir, binEnv(t)
 			var out, errb bytes.Buffer
@@ -111,16 +117,12 @@ func TestFailClosedSignals(t *testing.T) {
 			}
 			select {
 			case <-done:
-			case <-time.After(10 * time.Second):
+			case <-time.After(2 * time.Minute):
 				cmd.Process.Kill()
 				<-done
-				t.Fatalf("still running 10 s after %s", c.sig)
+				t.Fatalf("still running 2 minutes after %s\nstderr:\n%s", c.sig, errb.String())
 			}
-			took := time.Since(sent)
-			t.Logf("exited %s after %s", took.Round(time.Millisecond), c.sig)
-			if took > time.Second {
-				t.Errorf("exited %s after %s, want within 1 s", took.Round(time.Millisecond), c.sig)
-			}
+			t.Logf("exited %s after %s", time.Since(sent).Round(time.Millisecond), c.sig)
 			if code := cmd.ProcessState.ExitCode(); code != judge.ExitError {
 				t.Errorf("exit %d, want 4\nstderr:\n%s", code, errb.String())
 			}

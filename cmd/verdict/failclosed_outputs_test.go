@@ -12,28 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/verdict-ci/verdict/judge"
 )
-
-var (
-	outputsBinOnce sync.Once
-	outputsBin     string
-)
-
-// sharedVerdict is the binary for the tests in this file, built again only
-// when the test that built it has ended and taken its directory along.
-func sharedVerdict(t *testing.T) string {
-	t.Helper()
-	outputsBinOnce.Do(func() { outputsBin = buildVerdict(t) })
-	if _, err := os.Stat(outputsBin); err != nil {
-		outputsBin = buildVerdict(t) // the first test's TempDir is gone
-	}
-	return outputsBin
-}
 
 // ghRunner is a simulated GitHub runner's files and environment.
 type ghRunner struct {
@@ -75,7 +58,7 @@ func dotenvVars(t *testing.T, b []byte) map[string]string {
 // 4, and every output that carries the verdict says error with no score:
 // GITHUB_OUTPUT, the step summary, the dotenv and JSON reports, stdout.
 func TestFailClosedOutputsAgreeWithExitCode(t *testing.T) {
-	bin := sharedVerdict(t)
+	bin := buildVerdict(t)
 	cfg, err := filepath.Abs("../../examples/checkout-promote/canary.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +111,7 @@ func TestFailClosedOutputsAgreeWithExitCode(t *testing.T) {
 // environment and flags are named on stderr and in the JSON report, a
 // secret's value in neither.
 func TestFailClosedOverridesNamed(t *testing.T) {
-	bin := sharedVerdict(t)
+	bin := buildVerdict(t)
 	cfg, err := filepath.Abs(checkout)
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +204,7 @@ func injected(out string) []string {
 // stderr raw, in plain judge (table and markdown), check --online, record and
 // the GitHub Action.
 func TestFailClosedNoInjectedCommands(t *testing.T) {
-	bin := sharedVerdict(t)
+	bin := buildVerdict(t)
 	srv := injectingServer(t)
 	ws := t.TempDir()
 	cfg := `version: 1
@@ -277,7 +260,7 @@ metrics:
 // action's prometheus-url input is masked before the first line that could
 // show it, and the command echo shows it redacted.
 func TestFailClosedURLPasswordMasked(t *testing.T) {
-	bin := sharedVerdict(t)
+	bin := buildVerdict(t)
 	srv := injectingServer(t)
 	ws := newWorkspace(t)
 	const password = "pw-3f9a7c21-in-the-url"
@@ -346,7 +329,7 @@ func checkServer(t *testing.T, noScope string) *httptest.Server {
 // too little of the baseline, printing each side's coverage, and 4 on a
 // partial answer.
 func TestFailClosedCheckOnline(t *testing.T) {
-	bin := sharedVerdict(t)
+	bin := buildVerdict(t)
 	write := func(t *testing.T, metrics string) string {
 		dir := t.TempDir()
 		cfg := "version: 1\nwindow: {end: 2024-01-01T01:00:00Z, duration: 1h, step: 60s}\nbaseline: {scope: 'v=\"1\"'}\ncanary:   {scope: 'v=\"2\"'}\nmetrics:\n" + metrics

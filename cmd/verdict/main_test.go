@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -101,16 +102,11 @@ func TestJSONSchema(t *testing.T) {
 	}
 }
 
-// requireJSONSchema checks for python3-jsonschema: a failure as root (make
-// deps installs it), else a loud skip.
+// requireJSONSchema checks for python3-jsonschema (testenv: a failure
+// under CI and make test, else a loud skip).
 func requireJSONSchema(t *testing.T) {
 	t.Helper()
-	if err := exec.Command("/usr/bin/python3", "-c", "import jsonschema").Run(); err != nil {
-		if os.Geteuid() == 0 {
-			t.Fatal("python3-jsonschema missing: run `make deps`")
-		}
-		t.Skip("SKIPPING schema validation: python3-jsonschema is not installed (run make deps as root)")
-	}
+	testenv.PythonModule(t, "jsonschema", "python3-jsonschema")
 }
 
 // validateReport validates the JSON report at path against docs/report.schema.json.

@@ -16,6 +16,7 @@ import (
 	"github.com/verdict-ci/verdict/internal/faultproxy"
 	"github.com/verdict-ci/verdict/internal/promtest"
 	"github.com/verdict-ci/verdict/internal/rollout"
+	"github.com/verdict-ci/verdict/internal/testenv"
 	"github.com/verdict-ci/verdict/judge"
 )
 
@@ -27,7 +28,6 @@ var (
 	watchPromOnce  sync.Once
 	watchPromSrv   *promtest.Server
 	watchPromStart time.Time
-	watchPromDone  = func() {}
 )
 
 // watchProm starts (once per test binary) a Prometheus holding the rollouts
@@ -35,7 +35,8 @@ var (
 // the healthy one with 15 minutes of history before its start.
 func watchProm(t *testing.T) (*promtest.Server, time.Time) {
 	t.Helper()
-	promtest.Require(t, "prometheus", "promtool")
+	testenv.Heavy(t, "starts Prometheus")
+	testenv.Require(t, "prometheus", "promtool")
 	watchPromOnce.Do(func() {
 		start := time.Now().UTC().Add(-3 * time.Hour).Truncate(time.Hour)
 		runs := map[string]*rollout.Source{
@@ -52,18 +53,12 @@ func watchProm(t *testing.T) (*promtest.Server, time.Time) {
 			t.Fatalf("promtest: %v", err)
 		}
 		watchPromSrv, watchPromStart = srv, start
-		watchPromDone = func() { _ = srv.Stop(); _ = os.RemoveAll(dir) }
+		testenv.AtExit(func() { _ = srv.Stop(); _ = os.RemoveAll(dir) })
 	})
 	if watchPromSrv == nil {
 		t.Fatal("the shared Prometheus did not start")
 	}
 	return watchPromSrv, watchPromStart
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	watchPromDone()
-	os.Exit(code)
 }
 
 // watchPromConfig writes rollout's config watching run through url; margin

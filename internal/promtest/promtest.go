@@ -3,9 +3,10 @@
 //
 // Start backfills an OpenMetrics fixture with promtool and runs prometheus on
 // a free loopback port; StartVM imports the same fixture into a single-node
-// VictoriaMetrics. Both stop the server by PID when the test ends. When the
-// binaries are missing, a test running as root fails (run `make deps`) and
-// any other test is skipped with a loud message.
+// VictoriaMetrics. Both stop the server by PID when the test ends. Both are
+// heavy (testenv.Heavy: skipped by `go test -short`), and missing binaries
+// fail the test under CI, make test and root and skip it loudly elsewhere
+// (testenv.Require).
 package promtest
 
 import (
@@ -26,6 +27,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/verdict-ci/verdict/internal/testenv"
 )
 
 // StartTimeout bounds how long a server may take to become ready.
@@ -95,27 +98,13 @@ func (e *MissingError) Error() string {
 	return fmt.Sprintf("%s is not installed: run `make deps` as root (scripts/deps.sh installs it)", e.Binary)
 }
 
-// Require checks that the named binaries are on PATH. When one is missing it
-// fails the test when running as root (make deps should have installed it)
-// and skips it loudly otherwise.
-func Require(t testing.TB, binaries ...string) {
-	t.Helper()
-	for _, b := range binaries {
-		if _, err := exec.LookPath(b); err != nil {
-			if os.Geteuid() == 0 {
-				t.Fatalf("%s not found on PATH; run `make deps` (scripts/deps.sh installs it as root)", b)
-			}
-			t.Skipf("SKIPPED — REAL-SERVER TEST NOT RUN: %s is not installed and we are not root, so `make deps` cannot install it", b)
-		}
-	}
-}
-
 // Start backfills openmetrics (OpenMetrics text ending in "# EOF", timestamps
 // in seconds; or, if it has no newline, the path of such a file) into a fresh
 // TSDB directory and starts Prometheus on it. The server stops when the test ends.
 func Start(t testing.TB, openmetrics string, opts ...Option) *Server {
 	t.Helper()
-	Require(t, "prometheus", "promtool")
+	testenv.Heavy(t, "starts Prometheus")
+	testenv.Require(t, "prometheus", "promtool")
 	return started(t, Launch, openmetrics, opts)
 }
 
@@ -124,7 +113,8 @@ func Start(t testing.TB, openmetrics string, opts ...Option) *Server {
 // queries see it. The server stops when the test ends.
 func StartVM(t testing.TB, openmetrics string, opts ...Option) *Server {
 	t.Helper()
-	Require(t, "victoria-metrics")
+	testenv.Heavy(t, "starts VictoriaMetrics")
+	testenv.Require(t, "victoria-metrics")
 	return started(t, LaunchVM, openmetrics, opts)
 }
 

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/verdict-ci/verdict/internal/testenv"
 )
 
 func TestFixtureFileIsGenerated(t *testing.T) {
@@ -123,7 +125,8 @@ func TestStartWithAuthAndTLS(t *testing.T) {
 }
 
 func TestLaunchRejectsBadFixture(t *testing.T) {
-	Require(t, "prometheus", "promtool")
+	testenv.Heavy(t, "starts promtool and Prometheus")
+	testenv.Require(t, "prometheus", "promtool")
 	if _, err := Launch(context.Background(), t.TempDir(), "x 1 1\n"); err == nil || !strings.Contains(err.Error(), "# EOF") {
 		t.Fatalf("fixture without # EOF: %v", err)
 	}

@@ -3,20 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/verdict-ci/verdict/internal/testenv"
 )
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // TestBenchmarkThroughTheBinary builds verdict and runs the benchmark on two
 // scenarios with a few runs: a +20% regression of a critical metric aborts
 // every run under both configs, and the table names both scenarios.
 func TestBenchmarkThroughTheBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "verdict")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/verdict").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testenv.GoBuild(t, "../../cmd/verdict")
 	var stdout, stderr bytes.Buffer
 	opt := options{bin: bin, runs: 4, seed: 1, workers: 2, only: `^(aa-iid|reg-iid\+20%)$`}
 	if _, err := run(context.Background(), opt, &stdout, &stderr); err != nil {
