@@ -1,102 +1,228 @@
 package analysis
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
-// The untied signed-rank count, the inner loop of SignedRankCI's root
-// searches, as a merge of two ascending runs split into lanes that run
-// interleaved: one merge is a chain of dependent loads and compares, four
-// independent ones keep the processor busy.
+// The signed-rank statistics of x - d at many shifts d, the inner loop of
+// SignedRankCI's root searches: one sample sorted once, then per d a count
+// of cross pairs by a merge in four interleaved lanes (one merge is a chain
+// of dependent loads and compares, four independent ones keep the processor
+// busy), read straight from the sample, and a cache of the answers R's
+// solver asks for again. fastpath_signrank_test.go checks all of it against
+// R's plain computation and benchmarks the two side by side.
+
+// rankSample is an ascending finite sample prepared for its signed-rank
+// statistics at many shifts d.
+type rankSample struct {
+	x  []float64 // ascending, followed by +Inf in x[:len(x)+1]
+	xr []float64 // -x in reverse (ascending), followed by +Inf
+	// dupPairs is Σ (w-1) and dupTieSum Σ (w³-w) over the groups of w
+	// equal values: ties at every d.
+	dupPairs  int
+	dupTieSum float64
+	scale     float64 // max |x|
+	// Unequal neighbours further apart than riskGap (32 ulps of scale)
+	// never give equal x - d for |d| below 31·scale (rounding moves each
+	// by at most half an ulp of scale + |d|); risky lists the k with
+	// 0 < x[k+1] - x[k] <= riskGap, which may.
+	riskGap float64
+	risky   []int
+}
 
 // mergeLanes is how many parts of the merge run side by side.
 const mergeLanes = 4
 
-// mergeBuf holds the two runs of |x - d| with a +Inf sentinel each.
-type mergeBuf struct{ a, b []float64 }
+const eps = 0x1p-52 // DBL_EPSILON
 
-// fill writes the absolute negative differences -(x[i] - d), i = neg-1..0
-// (ascending), and the positive ones x[i] - d, i >= pos, each followed by
-// +Inf, and reports whether every value is distinct from its neighbour in
-// its run, as R's rank sees the rounded differences.
-func (m *mergeBuf) fill(x []float64, d float64, neg, pos int) bool {
-	na, nb := neg, len(x)-pos
-	if cap(m.a) < na+1 {
-		m.a = make([]float64, na+1, len(x)+1)
+// newRankSample prepares the ascending finite values x; block, when it has
+// room for 2·len(x)+2 values, holds the sample's copies.
+func newRankSample(x []float64, block []float64) *rankSample {
+	n := len(x)
+	if cap(block) < 2*n+2 {
+		block = make([]float64, 2*n+2)
 	}
-	if cap(m.b) < nb+1 {
-		m.b = make([]float64, nb+1, len(x)+1)
+	block = block[:2*n+2]
+	s := &rankSample{x: block[: n : n+1], xr: block[n+1 : 2*n+2]}
+	copy(s.x, x)
+	block[n] = math.Inf(1)
+	for k, v := range x {
+		s.xr[n-1-k] = -v
+		s.scale = max(s.scale, math.Abs(v))
 	}
-	// (SignedRankCI hands in room for len(x)+1 in each, cut from one block.)
-	a, b := m.a[:na+1], m.b[:nb+1]
-	same := 0
-	prev := math.Inf(-1)
-	for t := range na {
-		v := -(x[neg-1-t] - d)
-		same |= b2i(v == prev)
-		a[t], prev = v, v
+	s.xr[n] = math.Inf(1)
+	s.riskGap = max(32*eps*s.scale, 0x1p-1060)
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && x[j] == x[i] {
+			j++
+		}
+		if w := j - i; w > 1 {
+			s.dupPairs += w - 1
+			s.dupTieSum += cube(int64(w))
+		}
+		if j < n && x[j]-x[j-1] <= s.riskGap {
+			s.risky = append(s.risky, j-1)
+		}
+		i = j
 	}
-	prev = math.Inf(-1)
-	for u := range nb {
-		v := x[pos+u] - d
-		same |= b2i(v == prev)
-		b[u], prev = v, v
-	}
-	a[na], b[nb] = math.Inf(1), math.Inf(1)
-	m.a, m.b = a, b
-	return same == 0
+	return s
 }
 
-// diagonal is where the merge of a[:na] and b[:nb] stands after s steps:
-// the number of a taken, the largest t with a[t-1] < b[s-t].
-func diagonal(a, b []float64, na, nb, s int) int {
-	lo, hi := max(0, s-nb), min(s, na)
-	for lo < hi {
-		t := (lo + hi + 1) / 2
-		if a[t-1] < b[s-t] {
-			lo = t
-		} else {
-			hi = t - 1
+// at computes the signed-rank statistics of x - d (each difference formed
+// in float64, as R's x - mu) in O(len(x)): x - d is non-decreasing in x, so
+// the negative differences reversed and the positive ones are two ascending
+// runs of |x - d|, merged as R's rank(abs(x - d)) orders them. When no |x -
+// d| of a negative difference equals that of a positive one, none is zero
+// and no two unequal x give equal x - d, it also returns the distances from
+// d down and up to the nearest Walsh averages (x[i] + x[j])/2 of values on
+// either side of d in exact arithmetic (0 otherwise): moving d by less than
+// that changes no sign and no order among the |x - d| (see rankCache for
+// the rounding margin).
+func (s *rankSample) at(d float64) (r signedRanks, down, up float64) {
+	x := s.x
+	neg := sort.Search(len(x), func(i int) bool { return x[i]-d >= 0 })
+	pos := sort.Search(len(x), func(i int) bool { return x[i]-d > 0 })
+	r = signedRanks{n: neg + len(x) - pos, zeros: pos > neg}
+	if s.collide(d) {
+		return tiedRanks(x, d, neg, pos, r), 0, 0
+	}
+	pairs, tie, gap := s.crossCount(d, neg, pos)
+	if tie {
+		return tiedRanks(x, d, neg, pos, r), 0, 0
+	}
+	// No cross ties and within a sign only equal x tie: the positive
+	// differences' midranks among themselves sum to P(P+1)/2 and each also
+	// counts the negative ones smaller in absolute value, so V = P(P+1)/2 +
+	// #{(negative a, positive b): |a| < b}; the tie groups are the groups
+	// of equal x, less the zeros.
+	np := float64(len(x) - pos)
+	r.v = np*(np+1)/2 + float64(pairs)
+	r.tieSum = s.dupTieSum
+	if zero := pos - neg; zero > 1 {
+		r.tieSum -= cube(int64(zero))
+	}
+	r.ties = r.tieSum > 0
+	if r.zeros {
+		return r, 0, 0
+	}
+	// Half the smallest gap between the runs (a cross pair's Walsh average
+	// is that far from d), at most the smallest negative (down) or positive
+	// (up) difference, where a sign changes.
+	down, up = gap/2, gap/2
+	if neg > 0 {
+		down = min(down, d-x[neg-1])
+	}
+	if pos < len(x) {
+		up = min(up, x[pos]-d)
+	}
+	return r, down, up
+}
+
+// collide reports whether two unequal values of x give equal x - d (R's
+// rank then ties them; values on either side of d never do).
+func (s *rankSample) collide(d float64) bool {
+	x := s.x
+	same := func(k int) bool { return x[k] != x[k+1] && x[k]-d == x[k+1]-d }
+	if eps*(s.scale+math.Abs(d)) >= s.riskGap { // far out: any neighbours may
+		for k := 0; k+1 < len(x); k++ {
+			if same(k) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, k := range s.risky {
+		if same(k) {
+			return true
 		}
 	}
-	return lo
+	return false
 }
 
-// count merges the runs in m and returns #{(a, b): a < b}, whether any a
-// equals a b, and the smallest |a - b| between heads the merge compared:
+// tiedRanks completes r (n and zeros set) with the midrank merge of the two
+// runs of |x - d|: negatives x[:neg] walking down, positives x[pos:] up.
+func tiedRanks(x []float64, d float64, neg, pos int, r signedRanks) signedRanks {
+	i, j := neg-1, pos // next negative (walking down) and next positive
+	rank := 0          // ranks assigned so far
+	for i >= 0 || j < len(x) {
+		var v float64
+		switch {
+		case j >= len(x):
+			v = -(x[i] - d)
+		case i < 0:
+			v = x[j] - d
+		default:
+			v = min(-(x[i] - d), x[j]-d)
+		}
+		cn, cp := 0, 0
+		for i >= 0 && -(x[i]-d) == v {
+			i--
+			cn++
+		}
+		for j < len(x) && x[j]-d == v {
+			j++
+			cp++
+		}
+		t := cn + cp
+		mid := float64(rank) + float64(t+1)/2 // the midrank of ranks rank+1 .. rank+t
+		r.v += float64(cp) * mid
+		rank += t
+		if t > 1 {
+			r.ties = true
+			r.tieSum += cube(int64(t))
+		}
+	}
+	return r
+}
+
+// crossCount merges the runs a = |x - d| over x[:neg] (ascending: xr[len(x)-neg:]
+// + d, which is -(x - d) to the bit, IEEE rounding being symmetric) and b =
+// x[pos:] - d, each ended by +Inf, and returns #{(a, b): a < b}, whether any
+// a equals a b, and the smallest |a - b| between heads the merge compared:
 // the closest pair of values from the two runs is adjacent in the merged
-// order, so compared. Each step takes the smaller head (a when a < b, else
-// b) as one sequential merge would, without a branch; the four lanes start
+// order, so compared (and a tie is a zero gap). Each step takes the smaller
+// head (a when a < b, else b) as one sequential merge would, without a
+// branch (only lowering the gap branches, rarely); the four lanes start
 // where that merge would be after 0, ¼, ½ and ¾ of its steps.
-func (m *mergeBuf) count() (pairs int, tie bool, gap float64) {
-	a, b := m.a, m.b
-	na, nb := len(a)-1, len(b)-1
+func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, gap float64) {
+	n := len(s.x)
+	a, b := s.xr[n-neg:], s.x[pos:n+1] // a[t] + d and b[u] - d, sentinels last
+	na, nb := neg, n-pos
 	total := na + nb
 	per := (total + mergeLanes - 1) / mergeLanes
 	var t, u [mergeLanes]int
 	for k := range mergeLanes {
-		s := min(k*per, total)
-		t[k] = diagonal(a, b, na, nb, s)
-		u[k] = s - t[k]
+		st := min(k*per, total)
+		t[k] = diagonal(a, b, d, na, nb, st)
+		u[k] = st - t[k]
 	}
 	steps := func(k int) int { return max(0, min((k+1)*per, total)-k*per) }
 	common := steps(mergeLanes - 1) // the last lane is the shortest
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	u0, u1, u2, u3 := u[0], u[1], u[2], u[3]
-	var p0, p1, p2, p3, e0, e1, e2, e3 int
+	var p0, p1, p2, p3 int
 	g0, g1, g2, g3 := math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)
 	for range common {
-		x0, y0 := a[t0], b[u0]
-		x1, y1 := a[t1], b[u1]
-		x2, y2 := a[t2], b[u2]
-		x3, y3 := a[t3], b[u3]
+		x0, y0 := a[t0]+d, b[u0]-d
+		x1, y1 := a[t1]+d, b[u1]-d
+		x2, y2 := a[t2]+d, b[u2]-d
+		x3, y3 := a[t3]+d, b[u3]-d
 		c0, c1, c2, c3 := b2i(x0 < y0), b2i(x1 < y1), b2i(x2 < y2), b2i(x3 < y3)
-		e0 |= b2i(x0 == y0)
-		e1 |= b2i(x1 == y1)
-		e2 |= b2i(x2 == y2)
-		e3 |= b2i(x3 == y3)
-		g0 = min(g0, math.Abs(y0-x0))
-		g1 = min(g1, math.Abs(y1-x1))
-		g2 = min(g2, math.Abs(y2-x2))
-		g3 = min(g3, math.Abs(y3-x3))
+		// The gap, rarely lowered: a branch the processor predicts.
+		if v := math.Abs(y0 - x0); v < g0 {
+			g0 = v
+		}
+		if v := math.Abs(y1 - x1); v < g1 {
+			g1 = v
+		}
+		if v := math.Abs(y2 - x2); v < g2 {
+			g2 = v
+		}
+		if v := math.Abs(y3 - x3); v < g3 {
+			g3 = v
+		}
 		p0 += (1 - c0) * t0
 		p1 += (1 - c1) * t1
 		p2 += (1 - c2) * t2
@@ -106,15 +232,15 @@ func (m *mergeBuf) count() (pairs int, tie bool, gap float64) {
 	}
 	t, u = [mergeLanes]int{t0, t1, t2, t3}, [mergeLanes]int{u0, u1, u2, u3}
 	ps := [mergeLanes]int{p0, p1, p2, p3}
-	es := e0 | e1 | e2 | e3
 	gap = min(g0, g1, g2, g3)
 	for k := range mergeLanes { // the lanes' remaining steps, one lane at a time
 		tk, uk := t[k], u[k]
 		for range steps(k) - common {
-			x, y := a[tk], b[uk]
+			x, y := a[tk]+d, b[uk]-d
 			c := b2i(x < y)
-			es |= b2i(x == y)
-			gap = min(gap, math.Abs(y-x))
+			if v := math.Abs(y - x); v < gap {
+				gap = v
+			}
 			ps[k] += (1 - c) * tk
 			tk += c
 			uk += 1 - c
@@ -123,5 +249,57 @@ func (m *mergeBuf) count() (pairs int, tie bool, gap float64) {
 	for _, p := range ps {
 		pairs += p
 	}
-	return pairs, es != 0, gap
+	return pairs, gap == 0, gap // equal heads are the only zero gap
+}
+
+// diagonal is where the merge of the runs a[:na] + d and b[:nb] - d stands
+// after st steps: the number of a taken, the largest t with a[t-1] + d <
+// b[st-t] - d.
+func diagonal(a, b []float64, d float64, na, nb, st int) int {
+	lo, hi := max(0, st-nb), min(st, na)
+	for lo < hi {
+		t := (lo + hi + 1) / 2
+		if a[t-1]+d < b[st-t]-d {
+			lo = t
+		} else {
+			hi = t - 1
+		}
+	}
+	return lo
+}
+
+// rankCache evaluates rankSample.at at many d, as R's root finder asks for
+// it, reusing an earlier answer for a d within the radius of an earlier
+// evaluation that had one. The answer is then the same to the bit: no sign
+// or order among the |x - d| changes in exact arithmetic, the margin kept (8
+// ulps of the largest |x - d|) exceeds what rounding x - d can move, and
+// while it stays below riskGap no unequal neighbours but the risky ones can
+// collapse into a tie, which are checked at each reuse. Equal values of x
+// stay tied at every d. Near a root the solver's steps fall into the same
+// few gaps between Walsh averages: most evaluations are answered here.
+type rankCache struct {
+	s    *rankSample
+	ents [8]cached
+	next int
+}
+
+type cached struct {
+	lo, hi float64 // open interval of d with the same answer (empty when lo >= hi)
+	r      signedRanks
+}
+
+// at is the statistics of x - d, c.s.at(d)'s first answer.
+func (c *rankCache) at(d float64) signedRanks {
+	for _, e := range c.ents {
+		if e.lo < d && d < e.hi && !c.s.collide(d) {
+			return e.r
+		}
+	}
+	r, down, up := c.s.at(d)
+	margin := max(8*eps*(c.s.scale+math.Abs(d)+max(down, up)), 0x1p-1060)
+	if down > margin && up > margin && margin < c.s.riskGap {
+		c.ents[c.next] = cached{lo: d - (down - margin), hi: d + (up - margin), r: r}
+		c.next = (c.next + 1) % len(c.ents)
+	}
+	return r
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 )
 
 // SignedRankTest is the result of a one-sample Wilcoxon signed-rank test.
@@ -33,139 +32,10 @@ type signedRanks struct {
 	zeros  bool    // any x - d == 0
 }
 
-// signedRankAt computes the signed-rank statistics of x - d (each difference
-// formed in float64, as R's x - mu) for ascending finite x in O(len(x)):
-// x - d is non-decreasing in x, so the negative differences reversed and
-// the positive ones are two ascending runs of |x - d|, merged here as R's
-// rank(abs(x - d)) orders them.
+// signedRankAt computes the signed-rank statistics of x - d for ascending
+// finite x (rankSample.at).
 func signedRankAt(x []float64, d float64) signedRanks {
-	r, _, _ := signedRankGap(x, d, &mergeBuf{})
-	return r
-}
-
-// signedRankGap is signedRankAt and, when no |x - d| is tied or zero, the
-// distances from d down and up to the nearest Walsh averages (x[i] + x[j])/2
-// in exact arithmetic (0 otherwise): moving d by less than that changes no
-// sign and no order among the |x - d| (see rankCache for the rounding margin).
-func signedRankGap(x []float64, d float64, m *mergeBuf) (r signedRanks, down, up float64) {
-	neg := sort.Search(len(x), func(i int) bool { return x[i]-d >= 0 })
-	pos := sort.Search(len(x), func(i int) bool { return x[i]-d > 0 })
-	r = signedRanks{n: neg + len(x) - pos, zeros: pos > neg}
-	if v, down, up, ok := untiedV(x, d, neg, pos, m); ok {
-		r.v = v
-		if r.zeros {
-			return r, 0, 0
-		}
-		return r, down, up
-	}
-	i, j := neg-1, pos // next negative (walking down) and next positive
-	rank := 0          // ranks assigned so far
-	for i >= 0 || j < len(x) {
-		var v float64
-		switch {
-		case j >= len(x):
-			v = -(x[i] - d)
-		case i < 0:
-			v = x[j] - d
-		default:
-			v = min(-(x[i] - d), x[j]-d)
-		}
-		cn, cp := 0, 0
-		for i >= 0 && -(x[i]-d) == v {
-			i--
-			cn++
-		}
-		for j < len(x) && x[j]-d == v {
-			j++
-			cp++
-		}
-		t := cn + cp
-		mid := float64(rank) + float64(t+1)/2 // the midrank of ranks rank+1 .. rank+t
-		r.v += float64(cp) * mid
-		rank += t
-		if t > 1 {
-			r.ties = true
-			r.tieSum += cube(int64(t))
-		}
-	}
-	return r, 0, 0
-}
-
-// untiedV is V for x - d when no two |x - d| are equal (ok): the rank of
-// the k-th smallest positive difference is k plus the number of negative
-// ones smaller in absolute value, so V = P(P+1)/2 + #{(negative a, positive
-// b): |a| < b}, counted by one merge (mergeBuf.count). Negative differences
-// are x[:neg], positive ones x[pos:]. down and up bound the distances from d
-// to the nearest Walsh averages below and above it: half the smallest gap
-// between the two runs (a cross pair's Walsh average is that far from d), and
-// at most the smallest negative (down) or positive (up) difference, where a
-// sign changes.
-func untiedV(x []float64, d float64, neg, pos int, m *mergeBuf) (v, down, up float64, ok bool) {
-	if !m.fill(x, d, neg, pos) {
-		return 0, 0, 0, false
-	}
-	pairs, tie, gap := m.count()
-	if tie {
-		return 0, 0, 0, false
-	}
-	up, down = gap/2, gap/2
-	if neg > 0 {
-		down = min(down, m.a[0])
-	}
-	np := len(x) - pos
-	if np > 0 {
-		up = min(up, m.b[0])
-	}
-	pf := float64(np)
-	return pf*(pf+1)/2 + float64(pairs), down, up, true
-}
-
-// rankCache evaluates signedRankAt on one ascending sample at many d, as R's
-// root finder asks for it, reusing an earlier answer for a d within the
-// radius of an earlier untied evaluation. The answer is then the same to
-// the bit: no sign or order among the |x - d| changes in exact arithmetic,
-// and the margin kept (8 ulps of the largest |x - d|) exceeds what rounding
-// x - d can move, while the sample's spacing is wider still, so no two
-// values collapse. Near a root the solver's steps fall into the same few
-// gaps between Walsh averages: four in five evaluations are answered here.
-type rankCache struct {
-	x       []float64
-	scale   float64 // max |x|
-	spacing float64 // the smallest difference between neighbours of x
-	ents    [8]cached
-	next    int
-	buf     *mergeBuf
-}
-
-type cached struct {
-	lo, hi float64 // open interval of d with the same answer (empty when lo >= hi)
-	r      signedRanks
-}
-
-func newRankCache(x []float64, buf *mergeBuf) *rankCache {
-	c := &rankCache{x: x, spacing: math.Inf(1), buf: buf}
-	for k, v := range x {
-		c.scale = max(c.scale, math.Abs(v))
-		if k > 0 {
-			c.spacing = min(c.spacing, v-x[k-1])
-		}
-	}
-	return c
-}
-
-// at is signedRankAt(c.x, d).
-func (c *rankCache) at(d float64) signedRanks {
-	for _, e := range c.ents {
-		if e.lo < d && d < e.hi {
-			return e.r
-		}
-	}
-	r, down, up := signedRankGap(c.x, d, c.buf)
-	margin := 8 * 0x1p-52 * (c.scale + math.Abs(d) + max(down, up))
-	if down > margin && up > margin && c.spacing > margin {
-		c.ents[c.next] = cached{lo: d - (down - margin), hi: d + (up - margin), r: r}
-		c.next = (c.next + 1) % len(c.ents)
-	}
+	r, _, _ := newRankSample(x, nil).at(d)
 	return r
 }
 
@@ -235,17 +105,68 @@ func (r signedRanks) pValue(alt Alternative) float64 {
 // MannWhitneyUTest; no finite value is ErrEmpty. When every value equals mu
 // R has no two-sided answer (NaN; one-sided it says 1): N and V are 0 and P is 1.
 func SignedRank(x []float64, mu float64, alt Alternative) (SignedRankTest, error) {
-	if err := checkAlternative(alt); err != nil {
+	if err := checkTestArgs(mu, alt); err != nil {
 		return SignedRankTest{}, err
 	}
+	s, err := NewSignedRankSample(x)
+	if err != nil {
+		return SignedRankTest{}, err
+	}
+	return s.Test(mu, alt)
+}
+
+func checkTestArgs(mu float64, alt Alternative) error {
+	if err := checkAlternative(alt); err != nil {
+		return err
+	}
 	if math.IsNaN(mu) || math.IsInf(mu, 0) {
-		return SignedRankTest{}, fmt.Errorf("analysis: mu %v is not finite", mu)
+		return fmt.Errorf("analysis: mu %v is not finite", mu)
 	}
-	s := finiteSorted(x)
-	if len(s) == 0 {
-		return SignedRankTest{}, fmt.Errorf("%w: x has no finite values", ErrEmpty)
+	return nil
+}
+
+// SignedRankSample is one sample prepared for several signed-rank tests
+// and its interval (a judge tests each direction, against each margin, and
+// draws the interval): its finite values sorted once. Each answer equals
+// SignedRank's and SignedRankCI's on the same values. Not safe for
+// concurrent use.
+type SignedRankSample struct {
+	s     *rankSample
+	hasMu bool // last holds the statistics at mu
+	mu    float64
+	last  signedRanks
+}
+
+// NewSignedRankSample prepares the finite values of x (NaN and ±Inf are
+// dropped; none is ErrEmpty). x is not changed.
+func NewSignedRankSample(x []float64) (*SignedRankSample, error) {
+	// One block: the sorted finite values and their negated reverse, each
+	// ended by +Inf.
+	block := make([]float64, 2*len(x)+2)
+	n := 0
+	for _, v := range x {
+		if isFinite(v) {
+			block[n] = v
+			n++
+		}
 	}
-	r := signedRankAt(s, mu)
+	if n == 0 {
+		return nil, fmt.Errorf("%w: x has no finite values", ErrEmpty)
+	}
+	sortFloats(block[:n], block[n:2*n])
+	return &SignedRankSample{s: newRankSample(block[:n], block[:2*n+2])}, nil
+}
+
+// Test is SignedRank(x, mu, alt) for the sample's x.
+func (s *SignedRankSample) Test(mu float64, alt Alternative) (SignedRankTest, error) {
+	if err := checkTestArgs(mu, alt); err != nil {
+		return SignedRankTest{}, err
+	}
+	if !s.hasMu || s.mu != mu {
+		s.last, _, _ = s.s.at(mu)
+		s.hasMu, s.mu = true, mu
+	}
+	r := s.last
 	method := MethodAsymptotic
 	if r.exact() {
 		method = MethodExact
@@ -289,33 +210,47 @@ func MinSignedRankP(n int) float64 {
 // value zero (Estimate, Low and High NaN) or every nonzero value equal
 // (Estimate that value, Low and High NaN).
 func SignedRankCI(x []float64, confidence float64) (SignedRankInterval, error) {
+	if err := checkConfidence(confidence); err != nil {
+		return SignedRankInterval{}, err
+	}
+	s, err := NewSignedRankSample(x)
+	if err != nil {
+		return SignedRankInterval{}, err
+	}
+	return s.CI(confidence)
+}
+
+func checkConfidence(confidence float64) error {
 	if !(confidence > 0 && confidence < 1) {
-		return SignedRankInterval{}, fmt.Errorf("analysis: confidence %v is not between 0 and 1", confidence)
+		return fmt.Errorf("analysis: confidence %v is not between 0 and 1", confidence)
 	}
-	// One block: the sorted finite values and the merge's two runs.
-	block := make([]float64, 0, 3*len(x)+2)
-	for _, v := range x {
-		if isFinite(v) {
-			block = append(block, v)
-		}
+	return nil
+}
+
+// CI is SignedRankCI(x, confidence) for the sample's x.
+func (s *SignedRankSample) CI(confidence float64) (SignedRankInterval, error) {
+	if err := checkConfidence(confidence); err != nil {
+		return SignedRankInterval{}, err
 	}
-	s := block[:len(block):len(block)]
-	if len(s) == 0 {
-		return SignedRankInterval{}, fmt.Errorf("%w: x has no finite values", ErrEmpty)
-	}
-	buf := &mergeBuf{a: block[len(s) : len(s) : 2*len(s)+1], b: block[2*len(s)+1 : 2*len(s)+1 : 3*len(s)+2]}
-	sortFloats(s, buf.a[:len(s)])
-	lo, hi := s[0], s[len(s)-1]
+	x := s.s.x
+	lo, hi := x[0], x[len(x)-1]
 	if math.IsInf(hi-lo, 0) || math.IsInf(lo+lo, 0) || math.IsInf(hi+hi, 0) {
 		return SignedRankInterval{}, ErrOverflow
 	}
-	r, _, _ := signedRankGap(s, 0, buf)
-	// R's interval uses the nonzero values only.
-	nz := slices.DeleteFunc(s, func(v float64) bool { return v == 0 })
-	if r.exact() {
-		return exactSignedRankCI(nz, confidence), nil
+	r := s.last
+	if !s.hasMu || s.mu != 0 {
+		r, _, _ = s.s.at(0)
 	}
-	return asymptoticSignedRankCI(nz, confidence, buf), nil
+	// R's interval uses the nonzero values only.
+	nz := s.s
+	if r.zeros {
+		nz = newRankSample(slices.DeleteFunc(slices.Clone(x), func(v float64) bool { return v == 0 }), nil)
+	}
+	if r.exact() {
+		return exactSignedRankCI(nz.x, confidence), nil
+	}
+	c := &rankCache{s: nz}
+	return asymptoticSignedRankCI(nz.x, confidence, c.at), nil
 }
 
 // exactSignedRankCI is R's exact branch over the n < 50 ascending, nonzero,
@@ -364,8 +299,8 @@ func medianSorted(s []float64) float64 {
 }
 
 // asymptoticSignedRankCI is R's asymptotic branch over the ascending nonzero
-// values x (possibly none).
-func asymptoticSignedRankCI(x []float64, confidence float64, buf *mergeBuf) SignedRankInterval {
+// values x (possibly none), at(d) their signed-rank statistics at d.
+func asymptoticSignedRankCI(x []float64, confidence float64, at func(float64) signedRanks) SignedRankInterval {
 	nan := math.NaN()
 	ci := SignedRankInterval{Estimate: nan, Low: nan, High: nan, Method: MethodAsymptotic}
 	if len(x) == 0 {
@@ -375,13 +310,13 @@ func asymptoticSignedRankCI(x []float64, confidence float64, buf *mergeBuf) Sign
 	// w is R's W(d) for the two-sided interval: the continuity-corrected
 	// score of x - d. R sets correct <- FALSE before it finds the estimate,
 	// so the estimate is the root of the uncorrected score w0.
-	c := newRankCache(x, buf)
-	w := func(d float64) float64 { return c.at(d).z(TwoSided) }
-	w0 := func(d float64) float64 { return c.at(d).zUncorrected() }
-	wLo := w(lo)
-	wHi := nan
+	w := func(d float64) float64 { return at(d).z(TwoSided) }
+	w0 := func(d float64) float64 { return at(d).zUncorrected() }
+	rLo, rHi := at(lo), signedRanks{} // each end once for both scores
+	wLo, wHi := rLo.z(TwoSided), nan
 	if !math.IsNaN(wLo) && !math.IsInf(wLo, 0) {
-		wHi = w(hi)
+		rHi = at(hi)
+		wHi = rHi.z(TwoSided)
 	}
 	if math.IsNaN(wHi) || math.IsInf(wHi, 0) {
 		ci.Estimate = (lo + hi) / 2 // R's midrange
@@ -406,7 +341,7 @@ func asymptoticSignedRankCI(x []float64, confidence float64, buf *mergeBuf) Sign
 		ci.Low = medianSorted(x)
 		ci.High = ci.Low
 	}
-	ci.Estimate = zeroin(w0, lo, hi, w0(lo), w0(hi), tol)
+	ci.Estimate = zeroin(w0, lo, hi, rLo.zUncorrected(), rHi.zUncorrected(), tol)
 	return ci
 }
 

@@ -282,7 +282,7 @@ func TestRankCache(t *testing.T) {
 	for trial := range 60 {
 		n := 2 + r.IntN(300)
 		x := testSample(r, n, []int{0, 4, 5}[trial%3])
-		c := newRankCache(x, &mergeBuf{})
+		c := &rankCache{s: newRankSample(x, nil)}
 		var visited []float64
 		w := func(d float64) float64 {
 			visited = append(visited, d)

@@ -10,7 +10,6 @@ import "math"
 // — where the root a solver returns depends on the path it took — it lands
 // where R lands. Infinite f values are replaced by ±MaxFloat64, as uniroot does.
 func zeroin(f func(float64) float64, a, b, fa, fb, tol float64) float64 {
-	const eps = 0x1p-52              // DBL_EPSILON
 	fin := func(v float64) float64 { // uniroot's truncate() and zeroin2's fcn2
 		switch {
 		case math.IsInf(v, -1):

@@ -2,7 +2,6 @@ package judge
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/verdict-ci/verdict/analysis"
 )
@@ -31,10 +30,13 @@ func (t *pairedTest) Run(dirs []Direction) Result {
 			t.name, pct(t.env.Confidence), t.pairs, n, t.L, minP, t.env.Alpha)
 		return r
 	}
-	// The signed-rank statistics do not depend on order; sorted once, every
-	// call below sorts an already sorted copy in linear time.
-	slices.Sort(t.dbar)
-	ci, err := analysis.SignedRankCI(t.dbar, t.env.Confidence)
+	// Sorted once for the interval and every test below.
+	s, err := analysis.NewSignedRankSample(t.dbar)
+	if err != nil {
+		r.Err = fmt.Errorf("the paired interval failed: %v", err)
+		return r
+	}
+	ci, err := s.CI(t.env.Confidence)
 	if err != nil {
 		r.Err = fmt.Errorf("the paired interval failed: %v", err)
 		return r
@@ -43,7 +45,7 @@ func (t *pairedTest) Run(dirs []Direction) Result {
 	r.Figures.Method = ci.Method
 	r.Figures.AchievedConfidence = achieved(ci.Achieved, t.env.Confidence)
 	r.Evidence, r.Err = shiftEvidence(dirs, func(mu float64, alt analysis.Alternative) (float64, error) {
-		res, err := analysis.SignedRank(t.dbar, mu, alt)
+		res, err := s.Test(mu, alt)
 		return res.P, err
 	})
 	return r
