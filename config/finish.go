@@ -69,13 +69,20 @@ func (l *loader) source(cfg *Config) {
 }
 
 // resolve makes a relative path written in the file relative to the config
-// file's directory; paths from flags and the environment stay relative to
-// the working directory.
+// file's directory, and one from a flag or the environment relative to
+// Options.Dir (the working directory when that is "").
 func (l *loader) resolve(key string, p *string) {
-	if *p == "" || filepath.IsAbs(*p) || l.layerOf(key) != fromFile {
+	if *p == "" || filepath.IsAbs(*p) {
 		return
 	}
-	*p = filepath.Join(filepath.Dir(l.path), *p)
+	switch l.layerOf(key) {
+	case fromFile:
+		*p = filepath.Join(filepath.Dir(l.path), *p)
+	case fromEnv, fromFlag:
+		if l.opts.Dir != "" {
+			*p = filepath.Join(l.opts.Dir, *p)
+		}
+	}
 }
 
 // window fills in the window. Of start, end and duration, any two decide

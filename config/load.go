@@ -26,8 +26,13 @@ type Options struct {
 	// os.Environ(). Empty values count as unset.
 	Env []string
 	// Flags maps config keys (see Keys), e.g. "window.end", to flags; a
-	// flag applies only when its Changed is true and its value not empty.
+	// flag applies only when its Changed is true and its value not empty;
+	// nil entries are skipped.
 	Flags map[string]*pflag.Flag
+	// Dir, when set, is the directory relative paths from flags and the
+	// environment are taken from; "" means the working directory. (Paths
+	// written in the file are relative to the file.)
+	Dir string
 	// Now is the clock for the default window end and the check that the
 	// window has ended; nil means time.Now.
 	Now func() time.Time

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +221,38 @@ func TestEnvWrongType(t *testing.T) {
 				t.Errorf("error %q, want one line ending %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestOverridePathsFromDir: with Options.Dir, a relative path from the
+// environment or a flag is taken from Dir (and the recording is checked
+// there), while one written in the file stays relative to the file.
+func TestOverridePathsFromDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "env.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs := pflag.NewFlagSet("verdict", pflag.ContinueOnError)
+	fs.String("ca", "", "")
+	if err := fs.Parse([]string{"--ca=certs/ca.pem"}); err != nil {
+		t.Fatal(err)
+	}
+	text := edit(t, "    url: http://prom:9090\n", "    url: http://prom:9090\n    bearer_token_file: tok\n")
+	path := writeConfig(t, text)
+	opts := Options{Now: now, Dir: dir, Flags: map[string]*pflag.Flag{"source.prometheus.tls.ca_file": fs.Lookup("ca")}}
+	cfg, err := Load(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Source.Prometheus; p.TLS.CAFile != filepath.Join(dir, "certs/ca.pem") || p.BearerTokenFile != filepath.Join(filepath.Dir(path), "tok") {
+		t.Errorf("ca_file %q (want under Dir), bearer_token_file %q (want beside the config)", p.TLS.CAFile, p.BearerTokenFile)
+	}
+	opts.Env = []string{"VERDICT_RECORDING=env.json"}
+	cfg, err = Load(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Source.Recording != filepath.Join(dir, "env.json") || cfg.Source.Prometheus != nil {
+		t.Errorf("source %+v, want the recording under Dir", cfg.Source)
 	}
 }

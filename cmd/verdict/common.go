@@ -62,36 +62,6 @@ func bindConfigFlags(fs *pflag.FlagSet) *ConfigOptions {
 	return co
 }
 
-// resolvePaths takes the file paths that came from a flag or the environment
-// (relative to the working directory) from co.Dir instead; paths written in
-// the file stay relative to the file.
-func (co *ConfigOptions) resolvePaths(e *env, cfg *config.Config) {
-	paths := map[string]*string{"source.recording": &cfg.Source.Recording}
-	if p := cfg.Source.Prometheus; p != nil {
-		paths["source.prometheus.bearer_token_file"] = &p.BearerTokenFile
-		if p.BasicAuth != nil {
-			paths["source.prometheus.basic_auth.password_file"] = &p.BasicAuth.PasswordFile
-		}
-		if p.TLS != nil {
-			paths["source.prometheus.tls.ca_file"] = &p.TLS.CAFile
-			paths["source.prometheus.tls.cert_file"] = &p.TLS.CertFile
-			paths["source.prometheus.tls.key_file"] = &p.TLS.KeyFile
-		}
-	}
-	for key, p := range paths {
-		from := false
-		if f := co.Flags[key]; f != nil && f.Changed {
-			from = true
-		}
-		for _, name := range config.EnvNames(key) {
-			from = from || e.getenv(name) != ""
-		}
-		if from {
-			*p = co.inDir(*p)
-		}
-	}
-}
-
 // listOverrides names every setting taken from the environment or a flag on
 // stderr (a secret's value left out), one line each.
 func (co *ConfigOptions) listOverrides(e *env, cfg *config.Config) {
@@ -126,19 +96,10 @@ func (co *ConfigOptions) load(e *env) (*config.Config, *metrics.Recording, error
 	if path == "" {
 		return nil, nil, usageErr(fmt.Errorf("no config file: pass -c canary.yaml or set VERDICT_CONFIG"))
 	}
-	flags := map[string]*pflag.Flag{}
-	for key, fl := range co.Flags {
-		if fl != nil {
-			flags[key] = fl
-		}
-	}
 	now := time.Now().UTC().Truncate(time.Second)
-	cfg, err := config.Load(co.inDir(path), config.Options{Env: e.environ, Flags: flags, Now: func() time.Time { return now }, AllowFutureWindow: co.Watch})
+	cfg, err := config.Load(co.inDir(path), config.Options{Env: e.environ, Flags: co.Flags, Dir: co.Dir, Now: func() time.Time { return now }, AllowFutureWindow: co.Watch})
 	if err != nil {
 		return nil, nil, usageErr(err)
-	}
-	if co.Dir != "" {
-		co.resolvePaths(e, cfg)
 	}
 	co.listOverrides(e, cfg)
 	if cfg.Source.Recording == "" {
