@@ -3,7 +3,6 @@ package judge
 import (
 	"context"
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -261,79 +260,4 @@ func finish(cfg *config.Config, rep *Report, results []pending) {
 	rep.Metrics = classifyRun(cfg, results)
 	lenient := score(cfg, rep)
 	decide(cfg, rep, lenient)
-}
-
-// MaxChartPoints bounds the points a side keeps for charts: longer sides
-// are reduced to the lowest and highest point of each of MaxChartPoints/2
-// equal time buckets, which keeps spikes visible. Charts draw at most a few
-// hundred points; the statistics always use every sample.
-const MaxChartPoints = 1000
-
-// chartPoints pools a side's series for charts: shared with the fetched
-// series when there is one and it is short, else a bounded copy, so that the
-// fetched series can be released once the metric is judged.
-func chartPoints(series []metrics.Series, total int) []TimedValue {
-	if len(series) == 1 && total <= MaxChartPoints {
-		return series[0].Points
-	}
-	// Times as Unix nanoseconds: time.Time's comparisons cost more than the
-	// bucketing itself.
-	var lo, hi int64
-	n := 0
-	for _, ser := range series {
-		for _, p := range ser.Points {
-			if math.IsNaN(p.V) || math.IsInf(p.V, 0) {
-				continue
-			}
-			t := p.T.UnixNano()
-			if n == 0 || t < lo {
-				lo = t
-			}
-			if n == 0 || t > hi {
-				hi = t
-			}
-			n++
-		}
-	}
-	if n <= MaxChartPoints {
-		out := make([]TimedValue, 0, total)
-		for _, ser := range series {
-			out = append(out, ser.Points...)
-		}
-		return out
-	}
-	const buckets = MaxChartPoints / 2
-	type extremes struct{ min, max TimedValue }
-	bs := make([]extremes, buckets)
-	seen := make([]bool, buckets)
-	scale := buckets / (float64(hi-lo) + 1) // float64: (t - lo)·buckets could overflow int64 over a long window
-	for _, ser := range series {
-		for _, p := range ser.Points {
-			if math.IsNaN(p.V) || math.IsInf(p.V, 0) {
-				continue
-			}
-			i := min(int(float64(p.T.UnixNano()-lo)*scale), buckets-1)
-			switch {
-			case !seen[i]:
-				bs[i], seen[i] = extremes{p, p}, true
-			case p.V < bs[i].min.V:
-				bs[i].min = p
-			case p.V > bs[i].max.V:
-				bs[i].max = p
-			}
-		}
-	}
-	out := make([]TimedValue, 0, MaxChartPoints)
-	for i, b := range bs {
-		switch {
-		case !seen[i]:
-		case b.min.T.Equal(b.max.T) && b.min.V == b.max.V:
-			out = append(out, b.min)
-		case b.max.T.Before(b.min.T):
-			out = append(out, b.max, b.min)
-		default:
-			out = append(out, b.min, b.max)
-		}
-	}
-	return out
 }

@@ -143,10 +143,17 @@ type Side struct {
 	DenominatorQuery string `json:"denominatorQuery,omitempty"`
 	Error            string `json:"error,omitempty"`
 
-	// Points is the pooled time series for charts (not in JSON): every point
-	// of every series as fetched, which may include NaN and ±Inf and, for a
-	// before/after comparison, the baseline's earlier timestamps.
-	Points []TimedValue `json:"-"`
+	// The side's chart points (not in JSON), decided once by SetChart and
+	// drawn as they are. Points is the side's line: its finite points in
+	// time order, those sharing a timestamp (one per series) replaced by
+	// their mean, reduced with LTTB to MaxChartPoints when longer; for a
+	// before/after comparison the baseline keeps its earlier timestamps.
+	// LinePoints is the line's length before that reduction. Distribution
+	// is the empirical CDF of every finite point, at most
+	// MaxDistributionPoints+1 steps.
+	Points       []TimedValue `json:"-"`
+	LinePoints   int          `json:"-"`
+	Distribution []ECDFPoint  `json:"-"`
 }
 
 // TimedValue is one point for charts: the same type as a source's point, so
@@ -210,4 +217,19 @@ type MannWhitney struct {
 	CIHigh     float64 `json:"ciHigh"`
 	Confidence float64 `json:"confidence"`
 	Method     string  `json:"method"`
+}
+
+// Confidence is the confidence of the metric's interval, 0 when it has none.
+func (m Metric) Confidence() float64 { return confidenceOf(m) }
+
+// Failing reports whether the metric counts against the canary in CI terms:
+// high, low, error, or no data where data was required.
+func (m Metric) Failing() bool {
+	switch m.Classification {
+	case High, Low, Failed, Missing, MetricInconclusive:
+		return true
+	case NoData:
+		return m.MustHaveData
+	}
+	return false
 }

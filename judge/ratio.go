@@ -68,8 +68,8 @@ func (ratioKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 	p.Coverage = coverageOf(b.present, c.present, g)
 	out.Counts = &Counts{Baseline: b.count(), Canary: c.count()}
 	if env.Charts {
-		out.Baseline.Points = b.ratePoints(g, -env.Offset)
-		out.Canary.Points = c.ratePoints(g, 0)
+		out.Baseline.SetChart([]metrics.Series{{Points: b.ratePoints(g, -env.Offset)}})
+		out.Canary.SetChart([]metrics.Series{{Points: c.ratePoints(g, 0)}})
 	}
 	if c.total > 0 {
 		rate := c.events / c.total

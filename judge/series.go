@@ -298,7 +298,7 @@ func side(f Fetched, nan analysis.NaNStrategy, charts bool) (Side, []float64, in
 		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
 	}
 	if charts {
-		s.Points = chartPoints(f.Result.Series, total)
+		s.SetChart(f.Result.Series)
 	}
 	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
 }

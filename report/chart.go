@@ -25,10 +25,6 @@ import (
 const (
 	chartWidth  = 440
 	chartHeight = 220
-	// maxDisplayPoints bounds each drawn series; statistics use every point.
-	maxDisplayPoints = 300
-	// maxECDFPoints bounds each drawn ECDF.
-	maxECDFPoints = 200
 )
 
 // Chart colours are drawn as sentinel values that chartReplacer turns into
@@ -132,11 +128,10 @@ func noData(p *plot.Plot, xmin, xmax float64) error {
 	return nil
 }
 
-// timeSeriesChart draws baseline and canary over the window, each one line
-// (the mean of a side's series at each time, see lineOf) downsampled with
-// LTTB to maxDisplayPoints.
+// timeSeriesChart draws baseline and canary over the window, each its chart
+// line as the judge decided it (judge.Side.Points).
 func timeSeriesChart(m *judge.Metric, id string, rw *strings.Replacer) (chart, error) {
-	base, can := lineOf(m.Baseline.Points), lineOf(m.Canary.Points)
+	base, can := m.Baseline.Points, m.Canary.Points
 	shift := baselineShift(base, can)
 	p := newPlot("time (UTC)", "value")
 	var t0, t1 time.Time
@@ -148,9 +143,8 @@ func timeSeriesChart(m *judge.Metric, id string, rw *strings.Replacer) (chart, e
 		if len(s.pts) == 0 {
 			continue
 		}
-		ds := lttb(s.pts, maxDisplayPoints)
-		xys := make(plotter.XYs, len(ds))
-		for i, pt := range ds {
+		xys := make(plotter.XYs, len(s.pts))
+		for i, pt := range s.pts {
 			t := pt.T.Add(s.shift)
 			xys[i] = plotter.XY{X: float64(t.UnixNano()) / 1e9, Y: pt.V}
 			if t0.IsZero() || t.Before(t0) {
@@ -173,7 +167,7 @@ func timeSeriesChart(m *judge.Metric, id string, rw *strings.Replacer) (chart, e
 		}
 		p.X.Tick.Marker = plot.ConstantTicks(nil)
 	}
-	caption := fmt.Sprintf("Baseline (%s) and canary (%s) over the window", pointsNote(len(base)), pointsNote(len(can)))
+	caption := fmt.Sprintf("Baseline (%s) and canary (%s) over the window", pointsNote(&m.Baseline), pointsNote(&m.Canary))
 	if len(base)+len(can) > 0 {
 		caption += fmt.Sprintf(", %s to %s UTC", t0.UTC().Format(time.DateTime), t1.UTC().Format(time.DateTime))
 	}
@@ -225,21 +219,16 @@ func distributionChart(m *judge.Metric, id string, rw *strings.Replacer) (chart,
 		color  uint8
 		canary bool
 	}{{&m.Baseline, sentBaseline, false}, {&m.Canary, sentCanary, true}} {
-		pts := displayPoints(s.side.Points)
-		if len(pts) == 0 {
+		d := s.side.Distribution
+		if len(d) == 0 {
 			continue
 		}
-		n += len(pts)
-		vs := make([]float64, len(pts))
-		for i, pt := range pts {
-			vs[i] = pt.V
+		n += len(d)
+		xys := make(plotter.XYs, len(d))
+		for i, pt := range d {
+			xys[i] = plotter.XY{X: pt.V, Y: pt.F}
 		}
-		xs, ys := ecdfPoints(vs, maxECDFPoints)
-		xys := make(plotter.XYs, len(xs))
-		for i := range xs {
-			xys[i] = plotter.XY{X: xs[i], Y: ys[i]}
-		}
-		xmin, xmax = math.Min(xmin, xs[0]), math.Max(xmax, xs[len(xs)-1])
+		xmin, xmax = math.Min(xmin, d[0].V), math.Max(xmax, d[len(d)-1].V)
 		l, err := seriesLine(xys, s.color, false)
 		if err != nil {
 			return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
@@ -397,13 +386,13 @@ func finite(vs ...float64) bool {
 	return true
 }
 
-// pointsNote says how many points a side has and how many are drawn.
-func pointsNote(n int) string {
-	switch {
+// pointsNote says how many points a side's line has and how many are drawn.
+func pointsNote(s *judge.Side) string {
+	switch n := max(s.LinePoints, len(s.Points)); {
 	case n == 0:
 		return "no points"
-	case n > maxDisplayPoints:
-		return fmt.Sprintf("%d points, %d drawn", n, maxDisplayPoints)
+	case n > len(s.Points):
+		return fmt.Sprintf("%d points, %d drawn", n, len(s.Points))
 	default:
 		return fmt.Sprintf("%d points", n)
 	}

@@ -49,7 +49,7 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 		}
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s %s | %s | %s | %s | %s | %s |\n",
 			clipUTF8(name, 256), clipUTF8(mdEscape(m.Group), 128), classIcon(m), m.Classification,
-			m.BaselineText(), m.CanaryText(), m.ChangeText(), m.IntervalText(), m.PValueText()))
+			BaselineText(m), CanaryText(m), ChangeText(m), IntervalText(m), PValueText(m)))
 	}
 	var failing []judge.Metric
 	for _, m := range rep.Metrics {

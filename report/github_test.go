@@ -23,7 +23,7 @@ func summaryReport() *judge.Report {
 		Window: judge.Window{Start: "2024-01-01T00:00:00Z", End: "2024-01-01T01:00:00Z", Step: "30s"},
 		Metrics: []judge.Metric{
 			{Name: "latency", Group: "latency", Classification: judge.High, Critical: true, Reason: "latency is higher",
-				Baseline: judge.Side{Count: 120, Median: 0.2, Points: pts}, Canary: judge.Side{Count: 120, Median: 0.23, Points: pts},
+				Baseline: charted(judge.Side{Count: 120, Median: 0.2}, pts), Canary: charted(judge.Side{Count: 120, Median: 0.23}, pts),
 				MannWhitney: &judge.MannWhitney{PValue: 0.0004, CILow: 0.01, CIHigh: 0.04, Confidence: 0.98}},
 			{Name: "cpu", Group: "saturation", Classification: judge.Pass, Reason: "no change",
 				Baseline: judge.Side{Count: 120, Median: 1}, Canary: judge.Side{Count: 120, Median: 1}},

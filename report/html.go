@@ -235,7 +235,7 @@ func newMetricView(m *judge.Metric, n int, rw *strings.Replacer) (metricView, er
 		mv.Interval = fmt.Sprintf("%s [%s, %s] at %s confidence", fmtSigned(mw.Estimate), fmtSigned(mw.CILow), fmtSigned(mw.CIHigh), fmtPct(mw.Confidence))
 		mv.PValue = fmt.Sprintf("%s (U = %s, %s)", fmtP(mw.PValue), fmtNum(mw.U), mw.Method)
 		if m.Test != nil {
-			mv.PValue = m.DecidingText() + "; every point as independent (Mann–Whitney, two-sided): " + mv.PValue
+			mv.PValue = DecidingText(*m) + "; every point as independent (Mann–Whitney, two-sided): " + mv.PValue
 		}
 	}
 	mv.Queries = []queryView{{"baseline", b.Query, b.Error}, {"canary", c.Query, c.Error}}
@@ -275,7 +275,7 @@ func ratioView(mv *metricView, m *judge.Metric) {
 			est = "∞ (no baseline events)"
 		}
 		mv.Interval = fmt.Sprintf("%s [%s, %s] at %s confidence", est, end(t.CILow), end(t.CIHigh), fmtPct(m.Confidence()))
-		mv.PValue = m.DecidingText()
+		mv.PValue = DecidingText(*m)
 		if t.Dispersion != nil {
 			mv.Rows = append(mv.Rows, numRow{"dispersion (χ²/df, both sides)", fmtNum(*t.Dispersion), ""})
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/verdict-ci/verdict/judge"
+	"github.com/verdict-ci/verdict/metrics"
 )
 
 // sampleStart is the window start of every sample report.
@@ -111,8 +112,21 @@ func sampleMetric(rng *rand.Rand, i int, kind judge.Classification, points int) 
 	return m
 }
 
-// fillStats computes a side's descriptive statistics from its points.
+// charted returns s with the chart points the judge decides from series
+// (one slice of points each), as judge.Side.SetChart sets them.
+func charted(s judge.Side, series ...[]judge.TimedValue) judge.Side {
+	ms := make([]metrics.Series, len(series))
+	for i, pts := range series {
+		ms[i] = metrics.Series{Points: pts}
+	}
+	s.SetChart(ms)
+	return s
+}
+
+// fillStats computes a side's descriptive statistics and chart points from
+// its points.
 func fillStats(s *judge.Side) {
+	*s = charted(*s, s.Points)
 	vs := make([]float64, len(s.Points))
 	for i, p := range s.Points {
 		vs[i] = p.V

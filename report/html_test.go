@@ -198,7 +198,7 @@ func TestHTMLEscaping(t *testing.T) {
 }
 
 // TestHTMLDegenerate: empty, single-point, constant and non-finite inputs
-// render without error or panic.
+// (their chart points decided by the judge) render without error or panic.
 func TestHTMLDegenerate(t *testing.T) {
 	t0 := sampleStart
 	one := []judge.TimedValue{{T: t0, V: 1}}
@@ -207,10 +207,10 @@ func TestHTMLDegenerate(t *testing.T) {
 	nan := math.NaN()
 	for name, m := range map[string]judge.Metric{
 		"no points":     {Name: "none", Classification: judge.NoData},
-		"one point":     {Name: "one", Baseline: judge.Side{Count: 1, Points: one}, Canary: judge.Side{Count: 1, Points: one}},
-		"constant":      {Name: "flat", Baseline: judge.Side{Count: 3, Points: flat, Median: 2}, Canary: judge.Side{Count: 3, Points: flat, Median: 2}, MannWhitney: &judge.MannWhitney{PValue: 1, Confidence: 0.95}},
-		"non-finite":    {Name: "odd", Baseline: judge.Side{Count: 2, Points: odd, Median: nan}, Canary: judge.Side{Count: 4, Points: odd}, MannWhitney: &judge.MannWhitney{CILow: math.Inf(-1), CIHigh: nan, PValue: nan}},
-		"one side only": {Name: "half", Classification: judge.NoData, Canary: judge.Side{Count: 3, Points: flat}},
+		"one point":     {Name: "one", Baseline: charted(judge.Side{Count: 1}, one), Canary: charted(judge.Side{Count: 1}, one)},
+		"constant":      {Name: "flat", Baseline: charted(judge.Side{Count: 3, Median: 2}, flat), Canary: charted(judge.Side{Count: 3, Median: 2}, flat), MannWhitney: &judge.MannWhitney{PValue: 1, Confidence: 0.95}},
+		"non-finite":    {Name: "odd", Baseline: charted(judge.Side{Count: 2, Median: nan}, odd), Canary: charted(judge.Side{Count: 4}, odd, odd), MannWhitney: &judge.MannWhitney{CILow: math.Inf(-1), CIHigh: nan, PValue: nan}},
+		"one side only": {Name: "half", Classification: judge.NoData, Canary: charted(judge.Side{Count: 3}, flat)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := &judge.Report{Verdict: judge.Inconclusive, Metrics: []judge.Metric{m}}
@@ -231,7 +231,7 @@ func TestHTMLBeforeAfter(t *testing.T) {
 	r := sampleReport(1, 60)
 	r.Comparison = "before-after"
 	m := &r.Metrics[0]
-	m.Baseline.Points = shiftPoints(m.Baseline.Points, -24*time.Hour)
+	m.Baseline = charted(m.Baseline, shiftPoints(m.Baseline.Points, -24*time.Hour))
 	page := renderHTML(t, r)
 	if !strings.Contains(page, "the baseline is drawn shifted by 24h to line up with the canary") {
 		t.Error("caption does not mention the baseline shift")

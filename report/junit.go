@@ -83,11 +83,11 @@ func junitMessage(m judge.Metric) string {
 	}
 	if m.Kind == config.KindRatio {
 		fmt.Fprintf(&b, " (baseline rate %s; canary rate %s; change %s; interval %s; p=%s)",
-			m.BaselineText(), m.CanaryText(), m.ChangeText(), m.IntervalText(), m.PValueText())
+			BaselineText(m), CanaryText(m), ChangeText(m), IntervalText(m), PValueText(m))
 	} else {
 		fmt.Fprintf(&b, " (baseline median %s, n=%d; canary median %s, n=%d; change %s; interval %s; p=%s)",
-			m.Baseline.MedianText(), m.Baseline.Count, m.Canary.MedianText(), m.Canary.Count,
-			m.ChangeText(), m.IntervalText(), m.PValueText())
+			MedianText(m.Baseline), m.Baseline.Count, MedianText(m.Canary), m.Canary.Count,
+			ChangeText(m), IntervalText(m), PValueText(m))
 	}
 	return oneLineText(b.String())
 }
@@ -98,7 +98,7 @@ func junitDetails(m judge.Metric) string {
 	fmt.Fprintf(&b, "%s\n", m.Reason)
 	fmt.Fprintf(&b, "classification: %s\ngroup: %s\ncritical: %t\nmust_have_data: %t\n",
 		m.Classification, m.Group, m.Critical, m.MustHaveData)
-	fmt.Fprintf(&b, "change: %s\ninterval: %s\np-value: %s\n", m.ChangeText(), m.IntervalText(), m.PValueText())
+	fmt.Fprintf(&b, "change: %s\ninterval: %s\np-value: %s\n", ChangeText(m), IntervalText(m), PValueText(m))
 	if mw := m.MannWhitney; mw != nil {
 		fmt.Fprintf(&b, "mann-whitney: U=%s estimate=%s ci=[%s, %s] confidence=%s method=%s\n",
 			judge.Num(mw.U), judge.Num(mw.Estimate), judge.Num(mw.CILow), judge.Num(mw.CIHigh), judge.Num(mw.Confidence), mw.Method)
@@ -110,13 +110,13 @@ func junitDetails(m judge.Metric) string {
 		name  string
 		side  judge.Side
 		level string
-	}{{"baseline", m.Baseline, m.BaselineText()}, {"canary", m.Canary, m.CanaryText()}} {
+	}{{"baseline", m.Baseline, BaselineText(m)}, {"canary", m.Canary, CanaryText(m)}} {
 		if m.Kind == config.KindRatio {
 			fmt.Fprintf(&b, "%s: rate=%s series=%d points=%d\n", s.name, s.level, s.side.Series, s.side.Count)
 			fmt.Fprintf(&b, "%s numerator: %s\n%s denominator: %s\n", s.name, s.side.Query, s.name, s.side.DenominatorQuery)
 		} else {
 			fmt.Fprintf(&b, "%s: n=%d series=%d median=%s mean=%s min=%s max=%s p99=%s\n", s.name, s.side.Count, s.side.Series,
-				s.side.MedianText(), judge.Num(s.side.Mean), judge.Num(s.side.Min), judge.Num(s.side.Max), judge.Num(s.side.P99))
+				MedianText(s.side), judge.Num(s.side.Mean), judge.Num(s.side.Min), judge.Num(s.side.Max), judge.Num(s.side.P99))
 			fmt.Fprintf(&b, "%s query: %s\n", s.name, s.side.Query)
 		}
 		if s.side.Error != "" {

@@ -25,7 +25,7 @@ func MermaidXYChart(m judge.Metric, maxPoints int) string {
 	if maxPoints < 2 {
 		maxPoints = defaultMermaidPoints
 	}
-	base, can := lineOf(m.Baseline.Points), lineOf(m.Canary.Points)
+	base, can := m.Baseline.Points, m.Canary.Points
 	if len(base)+len(can) == 0 {
 		return ""
 	}

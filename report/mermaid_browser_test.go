@@ -62,8 +62,8 @@ func TestMermaidRendersInChromium(t *testing.T) {
 	r := sampleReport(3, 1440)
 	odd := r.Metrics[1]
 	odd.Name = "lat\"ency\" [p99] {x} <script>alert(1)</script> `tick` #1; 50% & more\nnext"
-	odd.Baseline.Points = shiftPoints(odd.Baseline.Points, -24*time.Hour)
-	odd.Canary.Points = scalePoints(odd.Canary.Points, -1e-7)
+	odd.Baseline = charted(odd.Baseline, shiftPoints(odd.Baseline.Points, -24*time.Hour))
+	odd.Canary = charted(odd.Canary, scalePoints(odd.Canary.Points, -1e-7))
 	var md strings.Builder
 	md.WriteString("# verdict report\n\n")
 	want := 0

@@ -20,8 +20,8 @@ func metricRow(m judge.Metric) []string {
 	}
 	return []string{
 		OneLine(m.Name) + crit, OneLine(m.Group),
-		m.BaselineText(), m.CanaryText(),
-		m.ChangeText(), m.IntervalText(), m.PValueText(), m.TestText(),
+		BaselineText(m), CanaryText(m),
+		ChangeText(m), IntervalText(m), PValueText(m), TestText(m),
 		string(m.Classification),
 	}
 }

@@ -92,7 +92,7 @@ func annotate(gh *githubactions.Action, rep *judge.Report, configPath string) {
 	for _, m := range rep.Metrics {
 		title := fmt.Sprintf("verdict: %s is %s", m.Name, m.Classification)
 		msg := singleLine(m.Reason) + fmt.Sprintf(" (baseline median %s, canary median %s, change %s, interval %s, p=%s)",
-			m.Baseline.MedianText(), m.Canary.MedianText(), m.ChangeText(), m.IntervalText(), m.PValueText())
+			report.MedianText(m.Baseline), report.MedianText(m.Canary), report.ChangeText(m), report.IntervalText(m), report.PValueText(m))
 		switch {
 		case m.Failing() && rep.Verdict != judge.Promote:
 			at(m, title).Errorf("%s", msg)
