@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // EnvPrefix starts every environment variable that overrides a config key.
@@ -30,7 +29,7 @@ type leaf struct {
 }
 
 // leaves lists the scalar keys of Config outside lists and maps, in struct order.
-var leaves = sync.OnceValue(func() []leaf {
+func leaves() []leaf {
 	var out []leaf
 	var visit func(prefix string, index []int, t reflect.Type)
 	visit = func(prefix string, index []int, t reflect.Type) {
@@ -56,7 +55,7 @@ var leaves = sync.OnceValue(func() []leaf {
 	}
 	visit("", nil, reflect.TypeFor[Config]())
 	return out
-})
+}
 
 // Keys lists every config key that an environment variable or a flag can
 // override (keys inside metrics, groups and headers cannot), e.g.

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,7 +29,8 @@ type walker struct {
 	tree
 	nodes   int
 	stop    bool
-	merging map[*yaml.Node]bool // mappings being expanded by <<, to catch cycles
+	merging map[*yaml.Node]bool                             // mappings being expanded by <<, to catch cycles
+	fields  map[reflect.Type]map[string]reflect.StructField // structKeys, per type
 }
 
 // maxMergeDepth bounds merges of merges (<<: *a where a has <<: *b ...).
@@ -40,7 +40,7 @@ const maxMergeDepth = 64
 // defaults: a key the file leaves out, sets to null or gets wrong keeps its
 // default.
 func walkDocument(root *yaml.Node, cfg *Config) *tree {
-	w := &walker{tree: tree{lines: map[string]int{}, set: map[string]bool{}, bad: map[string]bool{}}}
+	w := &walker{tree: tree{lines: map[string]int{}, set: map[string]bool{}, bad: map[string]bool{}}, fields: map[reflect.Type]map[string]reflect.StructField{}}
 	doc := root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = doc.Content[0]
@@ -146,7 +146,11 @@ func (w *walker) decodeStruct(path string, n *yaml.Node, v reflect.Value) bool {
 		w.fail(path, n, "must be a mapping, not %s", nodeKind(n))
 		return false
 	}
-	fields := structKeys(v.Type())
+	fields := w.fields[v.Type()]
+	if fields == nil {
+		fields = structKeys(v.Type())
+		w.fields[v.Type()] = fields
+	}
 	for _, p := range w.pairs(path, n) {
 		f, ok := fields[p.key]
 		kp := join(path, p.key)
@@ -315,14 +319,8 @@ func nodeKind(n *yaml.Node) string {
 	return "unknown YAML"
 }
 
-// fieldsOf caches structKeys' answer per struct type.
-var fieldsOf sync.Map // reflect.Type -> map[string]reflect.StructField
-
 // structKeys maps t's keys (yaml tags) to their fields.
 func structKeys(t reflect.Type) map[string]reflect.StructField {
-	if m, ok := fieldsOf.Load(t); ok {
-		return m.(map[string]reflect.StructField)
-	}
 	out := map[string]reflect.StructField{}
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -330,7 +328,6 @@ func structKeys(t reflect.Type) map[string]reflect.StructField {
 			out[name] = f
 		}
 	}
-	fieldsOf.Store(t, out)
 	return out
 }
 
