@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/config"
 )
 
@@ -180,6 +181,22 @@ type Direction struct {
 	Up     bool          // an increase fails it (high); else a decrease (low)
 	Margin config.Margin // as configured
 	Delta  float64       // the margin in the test's units (Prepared.Margin)
+}
+
+// hypotheses are the null and the two alternatives of d's tests (SPEC §4):
+// failing on an increase, the inferiority test is "greater" than the
+// margin δ and the non-inferiority test "less"; a decrease mirrors both
+// around −δ. The null is the shift δ (−δ), or for a rate ratio (ratio)
+// 1 + δ (1 − δ).
+func (d Direction) hypotheses(ratio bool) (null float64, inf, non analysis.Alternative) {
+	null, inf, non = d.Delta, analysis.Greater, analysis.Less
+	if !d.Up {
+		null, inf, non = -d.Delta, analysis.Less, analysis.Greater
+	}
+	if ratio {
+		null += 1
+	}
+	return null, inf, non
 }
 
 // Class is the classification that failing in d gives.

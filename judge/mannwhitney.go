@@ -45,24 +45,29 @@ func pairEvidence(pair *analysis.Pair, dirs []Direction) ([]Evidence, error) {
 	})
 }
 
-// shiftEvidence runs a shift test in each tested direction: the inferiority
-// form against the margin (mu = δ, "greater"; mirrored for a decrease) and,
-// when δ > 0, the non-inferiority form (the other alternative). test gives
-// the p-value of the test with null shift mu and alternative alt.
+// shiftEvidence runs a shift test in each tested direction (directionEvidence
+// with the shift's nulls ±δ). test gives the p-value of the test with null
+// shift mu and alternative alt.
 func shiftEvidence(dirs []Direction, test func(mu float64, alt analysis.Alternative) (float64, error)) ([]Evidence, error) {
+	return directionEvidence(dirs, false, test)
+}
+
+// directionEvidence runs a test in each tested direction: the inferiority
+// form against the margin and, when δ > 0, the non-inferiority form (see
+// Direction.hypotheses; ratio picks a rate ratio's nulls 1 ± δ over a
+// shift's ±δ). test gives the p-value of the test with null null and
+// alternative alt.
+func directionEvidence(dirs []Direction, ratio bool, test func(null float64, alt analysis.Alternative) (float64, error)) ([]Evidence, error) {
 	out := make([]Evidence, 0, len(dirs))
 	for _, d := range dirs {
-		mu, inf, non := d.Delta, analysis.Greater, analysis.Less
-		if !d.Up {
-			mu, inf, non = -d.Delta, analysis.Less, analysis.Greater
-		}
-		p, err := test(mu, inf)
+		null, inf, non := d.hypotheses(ratio)
+		p, err := test(null, inf)
 		if err != nil {
 			return nil, marginErr(d.Margin, d.Delta, err)
 		}
 		ev := Evidence{P: p, NonInfP: nan}
 		if d.Delta > 0 {
-			if ev.NonInfP, err = test(mu, non); err != nil {
+			if ev.NonInfP, err = test(null, non); err != nil {
 				return nil, marginErr(d.Margin, d.Delta, err)
 			}
 		}

@@ -241,26 +241,11 @@ func (t *poissonTest) Run(dirs []Direction) Result {
 	}
 	r.Figures = TestResult{Name: "poisson", Estimate: finite(est), CILow: finite(lo), CIHigh: finite(hi),
 		Dispersion: finite(t.dispersion.Index), Method: analysis.MethodExact, confidence: t.env.Confidence}
-	for _, d := range dirs {
-		// fail_on increase: r = 1 + δ, "greater" (inferiority), "less"
-		// (non-inferiority); a decrease mirrors it with r = 1 − δ.
-		ratio, inf, non := 1+d.Delta, analysis.Greater, analysis.Less
-		if !d.Up {
-			ratio, inf, non = 1-d.Delta, analysis.Less, analysis.Greater
-		}
-		ev := Evidence{NonInfP: math.NaN()}
-		if ev.P, err = analysis.PoissonRatio(xc, nc, xb, nb, ratio, inf); err != nil {
-			r.Err = marginErr(d.Margin, d.Delta, err)
-			return r
-		}
-		if d.Delta > 0 {
-			if ev.NonInfP, err = analysis.PoissonRatio(xc, nc, xb, nb, ratio, non); err != nil {
-				r.Err = marginErr(d.Margin, d.Delta, err)
-				return r
-			}
-		}
-		r.Evidence = append(r.Evidence, ev)
-	}
+	// fail_on increase: r = 1 + δ, "greater" (inferiority), "less"
+	// (non-inferiority); a decrease mirrors it with r = 1 − δ.
+	r.Evidence, r.Err = directionEvidence(dirs, true, func(ratio float64, alt analysis.Alternative) (float64, error) {
+		return analysis.PoissonRatio(xc, nc, xb, nb, ratio, alt)
+	})
 	return r
 }
 

@@ -60,10 +60,7 @@ func newSeqMetric(m config.Metric) *seqMetric {
 		for i := range s.dirs {
 			d := &s.dirs[i]
 			d.dir.Delta = d.dir.Margin.Value
-			r0, alt, rev := 1+d.dir.Delta, analysis.Greater, analysis.Less
-			if !d.dir.Up {
-				r0, alt, rev = 1-d.dir.Delta, analysis.Less, analysis.Greater
-			}
+			r0, alt, rev := d.dir.hypotheses(true)
 			d.infC, _ = analysis.NewCountSequential(r0, alt, 0)
 			if d.dir.Delta > 0 {
 				d.nonC, _ = analysis.NewCountSequential(r0, rev, 0)
@@ -136,10 +133,7 @@ func (s *seqMetric) fix() {
 	for i := range s.dirs {
 		d := &s.dirs[i]
 		d.dir.Delta = d.dir.Margin.Of(bm)
-		null, alt, rev := d.dir.Delta, analysis.Greater, analysis.Less
-		if !d.dir.Up {
-			null, alt, rev = -d.dir.Delta, analysis.Less, analysis.Greater
-		}
+		null, alt, rev := d.dir.hypotheses(false)
 		d.inf = s.test.Track(null, alt)
 		d.non = -1
 		if d.dir.Delta > 0 {
