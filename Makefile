@@ -57,6 +57,7 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
+	@$(GO) run ./scripts/longfuncs . >/tmp/verdict-longfuncs.txt || { cat /tmp/verdict-longfuncs.txt; echo "longfuncs: a function over 80 lines gives no reason (a doc comment line starting with Long:)"; exit 1; }
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -333,93 +333,109 @@ type seqState struct {
 // shared rules, then Holm over the anytime inferiority p-values of every
 // metric and direction, then the margins.
 func (w *watcher) states() []seqState {
-	cfg := w.cfg
 	st := make([]seqState, len(w.seq))
-	type cand struct {
-		m, d int
-		p    float64
-	}
-	var pool []cand
+	var pool []seqCand
 	for i, s := range w.seq {
 		st[i].p, st[i].e = 1, 1
-		if d := s.shared(cfg); d != nil {
+		if d := s.shared(w.cfg); d != nil {
 			st[i].dec = *d
 			st[i].decided = d.Class != NoData
 			continue
 		}
 		for j := range s.dirs {
 			inf, _, _ := s.evidence(j)
-			pool = append(pool, cand{i, j, inf.P})
+			pool = append(pool, seqCand{i, j, inf.P})
 			if inf.P < st[i].p || j == 0 {
 				st[i].p, st[i].e = inf.P, inf.MaxE
 			}
 		}
 	}
-	// Holm: the k-th smallest p is compared with α/(n−k+1) while all before it reject.
+	rejected, div := holmAnytime(pool, w.alpha, w.cfg.MultipleTesting == "none")
+	for i, s := range w.seq {
+		if st[i].dec.Class != "" {
+			continue
+		}
+		st[i].threshold = round(div[i]/w.alpha, 6)
+		w.classify(&st[i], i, s, rejected)
+	}
+	return st
+}
+
+// seqCand is one metric's (m) direction's (d) anytime inferiority p.
+type seqCand struct {
+	m, d int
+	p    float64
+}
+
+// holmAnytime applies Holm's step-down over pool (or, with none, compares
+// each p with α alone): the k-th smallest p is compared with α/(n−k+1)
+// while all before it reject. It returns the rejected metric/direction
+// pairs and each metric's divisor at its smallest p.
+func holmAnytime(pool []seqCand, alpha float64, none bool) (map[[2]int]bool, map[int]float64) {
 	sort.SliceStable(pool, func(a, b int) bool { return pool[a].p < pool[b].p })
 	rejected := map[[2]int]bool{}
 	div := map[int]float64{}
 	going := true
 	for k, c := range pool {
 		d := float64(len(pool) - k)
-		if cfg.MultipleTesting == "none" {
+		if none {
 			d = 1
 		}
 		if _, ok := div[c.m]; !ok {
 			div[c.m] = d
 		}
-		if going && c.p*d <= w.alpha {
+		if going && c.p*d <= alpha {
 			rejected[[2]int{c.m, c.d}] = true
 		} else {
 			going = false
 		}
 	}
-	for i, s := range w.seq {
-		if st[i].dec.Class != "" {
-			continue
-		}
-		st[i].threshold = round(div[i]/w.alpha, 6)
-		allShown, anyMargin := true, false
-		var worstNon float64
-		for j, d := range s.dirs {
-			_, non, hasNon := s.evidence(j)
-			if hasNon {
-				anyMargin = true
-				worstNon = math.Max(worstNon, non.P)
-				if non.P > w.alpha {
-					allShown = false
-				}
-			} else {
+	return rejected, div
+}
+
+// classify decides metric i (s) that the shared rules left open: failing
+// in a rejected direction, else shown within its margins, not yet shown,
+// or no evidence against the canary.
+func (w *watcher) classify(st *seqState, i int, s *seqMetric, rejected map[[2]int]bool) {
+	allShown, anyMargin := true, false
+	var worstNon float64
+	for j, d := range s.dirs {
+		_, non, hasNon := s.evidence(j)
+		if hasNon {
+			anyMargin = true
+			worstNon = math.Max(worstNon, non.P)
+			if non.P > w.alpha {
 				allShown = false
 			}
-			if rejected[[2]int{i, j}] {
-				dir := "higher"
-				if !d.dir.Up {
-					dir = "lower"
-				}
-				inf, _, _ := s.evidence(j)
-				st[i].dec = Decision{d.dir.Class(), fmt.Sprintf("%s is %s in the canary than %s allows: anytime p = %.3g, e-value %s ≥ %s (%s)",
-					s.m.Name, dir, allowed(d.dir), inf.P, num(round(inf.MaxE, 1)), num(round(st[i].threshold, 1)), s.size())}
-				st[i].decided = true
+		} else {
+			allShown = false
+		}
+		if rejected[[2]int{i, j}] {
+			dir := "higher"
+			if !d.dir.Up {
+				dir = "lower"
 			}
-		}
-		if anyMargin {
-			st[i].nonP = &worstNon
-		}
-		if st[i].decided {
-			continue
-		}
-		switch {
-		case allShown:
-			st[i].dec = Decision{Pass, fmt.Sprintf("%s is shown within its margin: anytime non-inferiority p = %.3g (%s)", s.m.Name, worstNon, s.size())}
-			st[i].decided, st[i].shown = true, true
-		case anyMargin && cfg.MarginTest != "none":
-			st[i].dec = Decision{MetricInconclusive, fmt.Sprintf("%s is not yet shown within its margin: anytime non-inferiority p = %.3g (%s)", s.m.Name, worstNon, s.size())}
-		default:
-			st[i].dec = Decision{Pass, fmt.Sprintf("%s: no evidence that the canary is worse: anytime p = %.3g (%s)", s.m.Name, st[i].p, s.size())}
+			inf, _, _ := s.evidence(j)
+			st.dec = Decision{d.dir.Class(), fmt.Sprintf("%s is %s in the canary than %s allows: anytime p = %.3g, e-value %s ≥ %s (%s)",
+				s.m.Name, dir, allowed(d.dir), inf.P, num(round(inf.MaxE, 1)), num(round(st.threshold, 1)), s.size())}
+			st.decided = true
 		}
 	}
-	return st
+	if anyMargin {
+		st.nonP = &worstNon
+	}
+	if st.decided {
+		return
+	}
+	switch {
+	case allShown:
+		st.dec = Decision{Pass, fmt.Sprintf("%s is shown within its margin: anytime non-inferiority p = %.3g (%s)", s.m.Name, worstNon, s.size())}
+		st.decided, st.shown = true, true
+	case anyMargin && w.cfg.MarginTest != "none":
+		st.dec = Decision{MetricInconclusive, fmt.Sprintf("%s is not yet shown within its margin: anytime non-inferiority p = %.3g (%s)", s.m.Name, worstNon, s.size())}
+	default:
+		st.dec = Decision{Pass, fmt.Sprintf("%s: no evidence that the canary is worse: anytime p = %.3g (%s)", s.m.Name, st.p, s.size())}
+	}
 }
 
 func allowed(d Direction) string {

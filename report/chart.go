@@ -197,23 +197,6 @@ func distributionChart(m *judge.Metric, id string, rw *strings.Replacer) (chart,
 	p := newPlot("value", "fraction ≤ value")
 	xmin, xmax := math.Inf(1), math.Inf(-1)
 	n := 0
-	// The dashed lines: each side's median, or a ratio's rate over the window.
-	level := func(s *judge.Side, canary bool) (float64, bool) {
-		if m.Kind != config.KindRatio {
-			return s.Median, s.Count > 0 && finite(s.Median)
-		}
-		if m.Counts == nil {
-			return 0, false
-		}
-		c := m.Counts.Baseline
-		if canary {
-			c = m.Counts.Canary
-		}
-		if c.Rate == nil {
-			return 0, false
-		}
-		return *c.Rate, true
-	}
 	for _, s := range []struct {
 		side   *judge.Side
 		color  uint8
@@ -224,49 +207,27 @@ func distributionChart(m *judge.Metric, id string, rw *strings.Replacer) (chart,
 			continue
 		}
 		n += len(d)
-		xys := make(plotter.XYs, len(d))
-		for i, pt := range d {
-			xys[i] = plotter.XY{X: pt.V, Y: pt.F}
-		}
 		xmin, xmax = math.Min(xmin, d[0].V), math.Max(xmax, d[len(d)-1].V)
-		l, err := seriesLine(xys, s.color, false)
-		if err != nil {
+		v, ok := distributionLevel(m, s.canary)
+		if err := addECDF(p, d, s.color, v, ok); err != nil {
 			return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
 		}
-		l.StepStyle = plotter.PostStep
-		p.Add(l)
-		if v, ok := level(s.side, s.canary); ok {
-			med, err := seriesLine(plotter.XYs{{X: v, Y: 0}, {X: v, Y: 1}}, s.color, true)
-			if err != nil {
-				return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
-			}
-			p.Add(med)
-		}
 	}
-	med := func(s *judge.Side, canary bool) string {
-		if v, ok := level(s, canary); ok {
+	med := func(canary bool) string {
+		if v, ok := distributionLevel(m, canary); ok {
 			return fmtNum(v)
 		}
 		return "none"
 	}
-	caption := fmt.Sprintf("Empirical CDFs; dashed lines at the medians: baseline %s, canary %s", med(&m.Baseline, false), med(&m.Canary, true))
+	caption := fmt.Sprintf("Empirical CDFs; dashed lines at the medians: baseline %s, canary %s", med(false), med(true))
 	if m.Kind == config.KindRatio {
 		caption = fmt.Sprintf("Empirical CDFs of the per-step rates; dashed lines at the rates over the window: baseline %s, canary %s",
-			med(&m.Baseline, false), med(&m.Canary, true))
+			med(false), med(true))
 	}
 	if mw := m.MannWhitney; mw != nil && n > 0 && finite(mw.CILow, mw.CIHigh, m.Baseline.Median) {
-		lo, hi := m.Baseline.Median+mw.CILow, m.Baseline.Median+mw.CIHigh
-		if hi-lo < (xmax-xmin)/400 { // keep a zero-width interval visible
-			w := (xmax - xmin) / 800
-			lo, hi = lo-w, hi+w
-		}
-		band, err := plotter.NewPolygon(plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}, {X: hi, Y: 1}, {X: lo, Y: 1}})
-		if err != nil {
+		if err := addShiftBand(p, m.Baseline.Median+mw.CILow, m.Baseline.Median+mw.CIHigh, xmax-xmin); err != nil {
 			return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
 		}
-		band.Color = sentinel(sentBand)
-		band.LineStyle.Width = 0
-		p.Add(band)
 		caption += fmt.Sprintf("; shaded: the baseline median plus the shift's %s confidence interval [%s, %s] (estimate %s, p = %s)",
 			fmtPct(mw.Confidence), fmtSigned(mw.CILow), fmtSigned(mw.CIHigh), fmtSigned(mw.Estimate), fmtP(mw.PValue))
 	}
@@ -283,6 +244,69 @@ func distributionChart(m *judge.Metric, id string, rw *strings.Replacer) (chart,
 		return chart{}, fmt.Errorf("metric %q: distribution chart: %w", m.Name, err)
 	}
 	return chart{ID: id, SVG: svg, Caption: caption}, nil
+}
+
+// distributionLevel is where a side's dashed line goes: its median, or a
+// ratio's rate over the window; false when it has none.
+func distributionLevel(m *judge.Metric, canary bool) (float64, bool) {
+	if m.Kind != config.KindRatio {
+		s := &m.Baseline
+		if canary {
+			s = &m.Canary
+		}
+		return s.Median, s.Count > 0 && finite(s.Median)
+	}
+	if m.Counts == nil {
+		return 0, false
+	}
+	c := m.Counts.Baseline
+	if canary {
+		c = m.Counts.Canary
+	}
+	if c.Rate == nil {
+		return 0, false
+	}
+	return *c.Rate, true
+}
+
+// addECDF draws one side's ECDF as a step line and, when ok, its level as
+// a dashed vertical line.
+func addECDF(p *plot.Plot, d []judge.ECDFPoint, color uint8, level float64, ok bool) error {
+	xys := make(plotter.XYs, len(d))
+	for i, pt := range d {
+		xys[i] = plotter.XY{X: pt.V, Y: pt.F}
+	}
+	l, err := seriesLine(xys, color, false)
+	if err != nil {
+		return err
+	}
+	l.StepStyle = plotter.PostStep
+	p.Add(l)
+	if ok {
+		med, err := seriesLine(plotter.XYs{{X: level, Y: 0}, {X: level, Y: 1}}, color, true)
+		if err != nil {
+			return err
+		}
+		p.Add(med)
+	}
+	return nil
+}
+
+// addShiftBand shades [lo, hi] over the chart's height, widened to stay
+// visible when it is narrower than 1/400 of span (the x range drawn).
+func addShiftBand(p *plot.Plot, lo, hi, span float64) error {
+	if hi-lo < span/400 { // keep a zero-width interval visible
+		w := span / 800
+		lo, hi = lo-w, hi+w
+	}
+	band, err := plotter.NewPolygon(plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}, {X: hi, Y: 1}, {X: lo, Y: 1}})
+	if err != nil {
+		return err
+	}
+	band.Color = sentinel(sentBand)
+	band.LineStyle.Width = 0
+	p.Add(band)
+	return nil
 }
 
 // renderSVG draws p as inline SVG: no XML prolog, the root element carrying

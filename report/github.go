@@ -21,36 +21,8 @@ const githubChartPoints = 60
 // path shown for it. The summary never exceeds limit bytes: rows and charts
 // that do not fit are left out, and a note says how many.
 func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) string {
-	var head strings.Builder
-	fmt.Fprintf(&head, "## %s verdict: **%s** — score %s\n\n", VerdictIcon(rep.Verdict), rep.Verdict, ScoreText(rep))
-	fmt.Fprintf(&head, "%s\n\n", clipUTF8(mdEscape(rep.Reason), 4096))
-	fmt.Fprintf(&head, "Window `%s` … `%s`, step `%s`", rep.Window.Start, rep.Window.End, rep.Window.Step)
-	if rep.Comparison != "" {
-		fmt.Fprintf(&head, "; %s comparison (baseline shifted back %s), weaker than a side-by-side canary", rep.Comparison, rep.Window.BaselineOffset)
-	}
-	head.WriteString(".\n\n")
-	head.WriteString(watchLine(rep))
-	for _, w := range rep.Warnings {
-		fmt.Fprintf(&head, "> [!WARNING]\n> %s\n\n", clipUTF8(mdEscape(w), 1024))
-	}
-
-	conf := "interval"
-	for _, m := range rep.Metrics {
-		if c := m.Confidence(); c > 0 {
-			conf = "interval (" + judge.Num(c*100) + "%)"
-			break
-		}
-	}
-	var rows []string
-	for _, m := range rep.Metrics {
-		name := mdEscape(m.Name)
-		if m.Critical {
-			name += " (critical)"
-		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %s %s | %s | %s | %s | %s | %s |\n",
-			clipUTF8(name, 256), clipUTF8(mdEscape(m.Group), 128), classIcon(m), m.Classification,
-			BaselineText(m), CanaryText(m), ChangeText(m), IntervalText(m), PValueText(m)))
-	}
+	head, tail := summaryHead(rep), summaryReports(reports)
+	rows := summaryRows(rep.Metrics)
 	var failing []judge.Metric
 	for _, m := range rep.Metrics {
 		if m.Failing() {
@@ -65,29 +37,12 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 		}
 		return d + evidenceChart(m)
 	}
-	var tail strings.Builder
-	var written []string
-	for _, f := range Formats() {
-		if p, ok := reports[f]; ok {
-			written = append(written, fmt.Sprintf("%s `%s`", f, strings.ReplaceAll(OneLine(p), "`", "'")))
-		}
-	}
-	if len(written) > 0 {
-		fmt.Fprintf(&tail, "Reports: %s.\n", strings.Join(written, ", "))
-	}
 
 	var b strings.Builder
 	const note = "\n> [!NOTE]\n> The summary is cut at GitHub's 1 MiB limit: %d table rows and %d charts are left out; the JSON report has every metric.\n"
-	reserve := len(note) + 40 + tail.Len()
-	b.WriteString(clipUTF8(head.String(), max(limit-reserve, 0)))
-	level := "median"
-	for _, m := range rep.Metrics {
-		if m.Kind == config.KindRatio {
-			level = "median / rate"
-			break
-		}
-	}
-	tableHead := fmt.Sprintf("| metric | group | result | baseline %s | canary %s | change | %s | p-value |\n|---|---|---|---:|---:|---:|---|---:|\n", level, level, conf)
+	reserve := len(note) + 40 + len(tail)
+	b.WriteString(clipUTF8(head, max(limit-reserve, 0)))
+	tableHead := summaryTableHead(rep.Metrics)
 	droppedRows, droppedCharts := len(rows), len(failing)
 	if len(rows) > 0 && b.Len()+len(tableHead)+reserve <= limit {
 		b.WriteString(tableHead)
@@ -100,10 +55,76 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 	if n := fmt.Sprintf(note, droppedRows, droppedCharts); (droppedRows > 0 || droppedCharts > 0) && b.Len()+len(n) <= limit {
 		b.WriteString(n)
 	}
-	if b.Len()+tail.Len() <= limit {
-		b.WriteString(tail.String())
+	if b.Len()+len(tail) <= limit {
+		b.WriteString(tail)
 	}
 	return b.String()
+}
+
+// summaryHead is the summary's verdict line, reason, window and warnings.
+func summaryHead(rep *judge.Report) string {
+	var head strings.Builder
+	fmt.Fprintf(&head, "## %s verdict: **%s** — score %s\n\n", VerdictIcon(rep.Verdict), rep.Verdict, ScoreText(rep))
+	fmt.Fprintf(&head, "%s\n\n", clipUTF8(mdEscape(rep.Reason), 4096))
+	fmt.Fprintf(&head, "Window `%s` … `%s`, step `%s`", rep.Window.Start, rep.Window.End, rep.Window.Step)
+	if rep.Comparison != "" {
+		fmt.Fprintf(&head, "; %s comparison (baseline shifted back %s), weaker than a side-by-side canary", rep.Comparison, rep.Window.BaselineOffset)
+	}
+	head.WriteString(".\n\n")
+	head.WriteString(watchLine(rep))
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(&head, "> [!WARNING]\n> %s\n\n", clipUTF8(mdEscape(w), 1024))
+	}
+	return head.String()
+}
+
+// summaryReports is the line naming the reports written, or "".
+func summaryReports(reports map[string]string) string {
+	var written []string
+	for _, f := range Formats() {
+		if p, ok := reports[f]; ok {
+			written = append(written, fmt.Sprintf("%s `%s`", f, strings.ReplaceAll(OneLine(p), "`", "'")))
+		}
+	}
+	if len(written) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Reports: %s.\n", strings.Join(written, ", "))
+}
+
+// summaryTableHead is the metric table's header: "median / rate" columns
+// when a ratio metric is in it, the interval's confidence when one has it.
+func summaryTableHead(ms []judge.Metric) string {
+	conf := "interval"
+	for _, m := range ms {
+		if c := m.Confidence(); c > 0 {
+			conf = "interval (" + judge.Num(c*100) + "%)"
+			break
+		}
+	}
+	level := "median"
+	for _, m := range ms {
+		if m.Kind == config.KindRatio {
+			level = "median / rate"
+			break
+		}
+	}
+	return fmt.Sprintf("| metric | group | result | baseline %s | canary %s | change | %s | p-value |\n|---|---|---|---:|---:|---:|---|---:|\n", level, level, conf)
+}
+
+// summaryRows is one table row per metric.
+func summaryRows(ms []judge.Metric) []string {
+	rows := make([]string, 0, len(ms))
+	for _, m := range ms {
+		name := mdEscape(m.Name)
+		if m.Critical {
+			name += " (critical)"
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s %s | %s | %s | %s | %s | %s |\n",
+			clipUTF8(name, 256), clipUTF8(mdEscape(m.Group), 128), classIcon(m), m.Classification,
+			BaselineText(m), CanaryText(m), ChangeText(m), IntervalText(m), PValueText(m)))
+	}
+	return rows
 }
 
 // writeWhileFits appends part(0), part(1), … part(n-1) to b while b stays

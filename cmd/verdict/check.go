@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdict-ci/verdict/analysis"
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -68,16 +69,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	}
 	findings := 0
 	if src.prom != nil {
-		for _, side := range []struct{ name, scope string }{{"baseline", cfg.Baseline.Scope}, {"canary", cfg.Canary.Scope}} {
-			n, err := src.prom.MatchScope(ctx, side.scope, cfg.Window.Start, cfg.Window.End)
-			switch {
-			case err != nil:
-				printf(e.stdout, "%s scope {%s}: could not check: %s\n", side.name, side.scope, err)
-			case n == 0:
-				findings++
-				printf(e.stdout, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
-			}
-		}
+		findings += checkScopes(ctx, e.stdout, cfg, src.prom)
 	}
 	qs, outs, err := fetchAll(ctx, cfg, src)
 	if err != nil {
@@ -86,75 +78,16 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	var failed int
 	baseline := map[string]map[int64]bool{} // metric and part → the baseline's timestamps
 	for i, q := range qs {
-		o := outs[i]
-		name := queryName(q)
-		if o.Err != nil {
+		if o := outs[i]; o.Err != nil {
 			failed++
 			what := "error"
 			if errors.Is(o.Err, metrics.ErrPartial) {
 				what = "partial data (an error: the judge never promotes on it)"
 			}
-			printf(e.stdout, "%s: %s: %s\n", name, what, o.Err)
+			printf(e.stdout, "%s: %s: %s\n", queryName(q), what, o.Err)
 			continue
 		}
-		in := metrics.Inspect(o.Result, cfg.Window.Step)
-		ts := timestamps(o.Result)
-		steps := int(q.End.Sub(q.Start)/q.Step) + 1
-		printf(e.stdout, "%s: %d series, %d points, covering %d of %d steps (%s)\n", name, in.Series, in.Points, len(ts), steps, percent(len(ts), steps))
-		switch q.Part {
-		case judge.PartNumerator:
-			// A ratio's events: no series is zero events, and coverage is
-			// the denominator's.
-			in.Empty, in.Repeats = false, nil
-		case judge.PartDenominator:
-			// Counters: a step shorter than the scrape interval repeats
-			// values, but the increases it adds up are the same.
-			in.Repeats = nil
-			total := 0.0
-			for _, ser := range o.Result.Series {
-				vals := make([]float64, len(ser.Points))
-				for i, pt := range ser.Points {
-					vals[i] = pt.V
-				}
-				total += analysis.CounterIncrease(vals)
-			}
-			if total == 0 && in.Points > 0 {
-				findings++
-				printf(e.stdout, "  no traffic: the denominator did not increase over the window; the judge would call the metric nodata\n")
-			}
-		}
-		for _, p := range in.Problems() {
-			findings++
-			printf(e.stdout, "  %s\n", p)
-		}
-		for _, w := range o.Result.Warnings {
-			printf(e.stdout, "  warning: %s\n", w)
-		}
-		key := q.Metric + "\x00" + q.Part
-		if q.Part == judge.PartNumerator {
-			continue
-		}
-		if q.Side == metrics.Baseline {
-			shifted := map[int64]bool{} // on the canary's clock
-			for t := range ts {
-				shifted[t+cfg.Baseline.Offset.Milliseconds()] = true
-			}
-			baseline[key] = shifted
-			continue
-		}
-		if b := baseline[key]; len(b) > 0 && cfg.Coverage > 0 {
-			covered := 0
-			for t := range b {
-				if ts[t] {
-					covered++
-				}
-			}
-			if float64(covered) < float64(cfg.Coverage)*float64(len(b)) {
-				findings++
-				printf(e.stdout, "  the canary covers %d of the baseline's %d timestamps (%s), below coverage %s: the judge calls it missing\n",
-					covered, len(b), percent(covered, len(b)), percent(int(float64(cfg.Coverage)*1000), 1000))
-			}
-		}
+		findings += checkResult(e.stdout, cfg, q, outs[i].Result, baseline)
 	}
 	switch {
 	case failed > 0:
@@ -163,6 +96,97 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return &exitErr{judge.ExitInconclusive, fmt.Errorf("%d findings: the judge would lack data or see repeated points", findings)}
 	}
 	return nil
+}
+
+// checkScopes prints each side's scope that matches no series in the
+// window (a finding) or could not be checked, and returns the findings.
+func checkScopes(ctx context.Context, w io.Writer, cfg *config.Config, prom *metrics.Prometheus) int {
+	findings := 0
+	for _, side := range []struct{ name, scope string }{{"baseline", cfg.Baseline.Scope}, {"canary", cfg.Canary.Scope}} {
+		n, err := prom.MatchScope(ctx, side.scope, cfg.Window.Start, cfg.Window.End)
+		switch {
+		case err != nil:
+			printf(w, "%s scope {%s}: could not check: %s\n", side.name, side.scope, err)
+		case n == 0:
+			findings++
+			printf(w, "%s scope {%s}: matches no series in the window\n", side.name, side.scope)
+		}
+	}
+	return findings
+}
+
+// checkResult prints one query's series, points and coverage of the steps
+// and its findings (empty, repeated points, no traffic, the canary
+// covering too little of the baseline), and returns how many it found.
+// baseline collects each metric part's baseline timestamps for the
+// canary's query that comes after it.
+func checkResult(w io.Writer, cfg *config.Config, q metrics.Query, res metrics.Result, baseline map[string]map[int64]bool) int {
+	findings := 0
+	in := metrics.Inspect(res, cfg.Window.Step)
+	ts := timestamps(res)
+	steps := int(q.End.Sub(q.Start)/q.Step) + 1
+	printf(w, "%s: %d series, %d points, covering %d of %d steps (%s)\n", queryName(q), in.Series, in.Points, len(ts), steps, percent(len(ts), steps))
+	switch q.Part {
+	case judge.PartNumerator:
+		// A ratio's events: no series is zero events, and coverage is
+		// the denominator's.
+		in.Empty, in.Repeats = false, nil
+	case judge.PartDenominator:
+		// Counters: a step shorter than the scrape interval repeats
+		// values, but the increases it adds up are the same.
+		in.Repeats = nil
+		if counterIncrease(res) == 0 && in.Points > 0 {
+			findings++
+			printf(w, "  no traffic: the denominator did not increase over the window; the judge would call the metric nodata\n")
+		}
+	}
+	for _, p := range in.Problems() {
+		findings++
+		printf(w, "  %s\n", p)
+	}
+	for _, warn := range res.Warnings {
+		printf(w, "  warning: %s\n", warn)
+	}
+	if q.Part == judge.PartNumerator {
+		return findings
+	}
+	key := q.Metric + "\x00" + q.Part
+	if q.Side == metrics.Baseline {
+		shifted := map[int64]bool{} // on the canary's clock
+		for t := range ts {
+			shifted[t+cfg.Baseline.Offset.Milliseconds()] = true
+		}
+		baseline[key] = shifted
+		return findings
+	}
+	if b := baseline[key]; len(b) > 0 && cfg.Coverage > 0 {
+		covered := 0
+		for t := range b {
+			if ts[t] {
+				covered++
+			}
+		}
+		if float64(covered) < float64(cfg.Coverage)*float64(len(b)) {
+			findings++
+			printf(w, "  the canary covers %d of the baseline's %d timestamps (%s), below coverage %s: the judge calls it missing\n",
+				covered, len(b), percent(covered, len(b)), percent(int(float64(cfg.Coverage)*1000), 1000))
+		}
+	}
+	return findings
+}
+
+// counterIncrease is the increase of a result's counters over the window,
+// summed over its series.
+func counterIncrease(res metrics.Result) float64 {
+	total := 0.0
+	for _, ser := range res.Series {
+		vals := make([]float64, len(ser.Points))
+		for i, pt := range ser.Points {
+			vals[i] = pt.V
+		}
+		total += analysis.CounterIncrease(vals)
+	}
+	return total
 }
 
 // queryName names a query in check's output: "latency canary",

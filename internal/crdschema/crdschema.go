@@ -146,8 +146,9 @@ func without(p map[string]*Schema, drop ...string) map[string]*Schema {
 	return out
 }
 
+// check appends to errs what is wrong with v under s, at path.
 func check(s *Schema, v any, path string, errs *[]error) {
-	fail := func(format string, args ...any) {
+	var fail failFunc = func(format string, args ...any) {
 		*errs = append(*errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
 	}
 	if v == nil {
@@ -176,80 +177,13 @@ func check(s *Schema, v any, path string, errs *[]error) {
 	}
 	switch s.Type {
 	case "object":
-		m, ok := v.(map[string]any)
-		if !ok {
-			fail("must be an object, not %T", v)
-			return
-		}
-		for _, r := range s.Required {
-			if _, ok := m[r]; !ok {
-				fail("required field %s is missing", r)
-			}
-		}
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			switch ps, ok := s.Properties[k]; {
-			case ok:
-				check(ps, m[k], path+"."+k, errs)
-			case s.AdditionalProperties != nil:
-				check(s.AdditionalProperties, m[k], path+"."+k, errs)
-			case !s.PreserveUnknown:
-				fail("unknown field %s", k)
-			}
-		}
+		checkObject(s, v, path, errs, fail)
 	case "array":
-		a, ok := v.([]any)
-		if !ok {
-			fail("must be an array, not %T", v)
-			return
-		}
-		if s.MaxItems != nil && len(a) > *s.MaxItems {
-			fail("has %d items, more than %d", len(a), *s.MaxItems)
-		}
-		if s.Items != nil {
-			for i, x := range a {
-				check(s.Items, x, fmt.Sprintf("%s[%d]", path, i), errs)
-			}
-		}
+		checkArray(s, v, path, errs, fail)
 	case "string":
-		str, ok := v.(string)
-		if !ok {
-			fail("must be a string, not %T (%v)", v, v)
-			return
-		}
-		if s.MinLength != nil && len(str) < *s.MinLength {
-			fail("is shorter than %d", *s.MinLength)
-		}
-		if s.MaxLength != nil && len(str) > *s.MaxLength {
-			fail("is longer than %d", *s.MaxLength)
-		}
-		if s.Pattern != "" {
-			if re, err := regexp.Compile(s.Pattern); err == nil && !re.MatchString(str) {
-				fail("%q does not match %s", str, s.Pattern)
-			}
-		}
+		checkString(s, v, fail)
 	case "integer", "number":
-		var f float64
-		switch n := v.(type) {
-		case int:
-			f = float64(n)
-		case int64:
-			f = float64(n)
-		case float64:
-			if s.Type == "integer" && n != math.Trunc(n) {
-				fail("must be an integer, not %v", n)
-				return
-			}
-			f = n
-		default:
-			fail("must be a number, not %T (%v)", v, v)
-			return
-		}
-		if s.Minimum != nil && f < *s.Minimum {
-			fail("is below the minimum %v", *s.Minimum)
-		}
-		if s.Maximum != nil && f > *s.Maximum {
-			fail("is above the maximum %v", *s.Maximum)
-		}
+		checkNumber(s, v, fail)
 	case "boolean":
 		if _, ok := v.(bool); !ok {
 			fail("must be true or false, not %T (%v)", v, v)
@@ -261,6 +195,92 @@ func check(s *Schema, v any, path string, errs *[]error) {
 	}
 	if len(s.Enum) > 0 && !slices.ContainsFunc(s.Enum, func(e any) bool { return fmt.Sprint(e) == fmt.Sprint(v) }) {
 		fail("%v is not one of %v", v, s.Enum)
+	}
+}
+
+// failFunc records one problem at the node being checked.
+type failFunc func(format string, args ...any)
+
+func checkObject(s *Schema, v any, path string, errs *[]error, fail failFunc) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		fail("must be an object, not %T", v)
+		return
+	}
+	for _, r := range s.Required {
+		if _, ok := m[r]; !ok {
+			fail("required field %s is missing", r)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		switch ps, ok := s.Properties[k]; {
+		case ok:
+			check(ps, m[k], path+"."+k, errs)
+		case s.AdditionalProperties != nil:
+			check(s.AdditionalProperties, m[k], path+"."+k, errs)
+		case !s.PreserveUnknown:
+			fail("unknown field %s", k)
+		}
+	}
+}
+
+func checkArray(s *Schema, v any, path string, errs *[]error, fail failFunc) {
+	a, ok := v.([]any)
+	if !ok {
+		fail("must be an array, not %T", v)
+		return
+	}
+	if s.MaxItems != nil && len(a) > *s.MaxItems {
+		fail("has %d items, more than %d", len(a), *s.MaxItems)
+	}
+	if s.Items != nil {
+		for i, x := range a {
+			check(s.Items, x, fmt.Sprintf("%s[%d]", path, i), errs)
+		}
+	}
+}
+
+func checkString(s *Schema, v any, fail failFunc) {
+	str, ok := v.(string)
+	if !ok {
+		fail("must be a string, not %T (%v)", v, v)
+		return
+	}
+	if s.MinLength != nil && len(str) < *s.MinLength {
+		fail("is shorter than %d", *s.MinLength)
+	}
+	if s.MaxLength != nil && len(str) > *s.MaxLength {
+		fail("is longer than %d", *s.MaxLength)
+	}
+	if s.Pattern != "" {
+		if re, err := regexp.Compile(s.Pattern); err == nil && !re.MatchString(str) {
+			fail("%q does not match %s", str, s.Pattern)
+		}
+	}
+}
+
+func checkNumber(s *Schema, v any, fail failFunc) {
+	var f float64
+	switch n := v.(type) {
+	case int:
+		f = float64(n)
+	case int64:
+		f = float64(n)
+	case float64:
+		if s.Type == "integer" && n != math.Trunc(n) {
+			fail("must be an integer, not %v", n)
+			return
+		}
+		f = n
+	default:
+		fail("must be a number, not %T (%v)", v, v)
+		return
+	}
+	if s.Minimum != nil && f < *s.Minimum {
+		fail("is below the minimum %v", *s.Minimum)
+	}
+	if s.Maximum != nil && f > *s.Maximum {
+		fail("is above the maximum %v", *s.Maximum)
 	}
 }
 

@@ -248,12 +248,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	params := r.URL.Query()
-	if r.Method == http.MethodPost {
-		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("query") {
-			params = form
-		}
-	}
+	params := requestParams(r, body)
 	query := params.Get("query")
 
 	p.mu.Lock()
@@ -282,6 +277,24 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.forward(w, r, &target, body, sent, nil, nil)
 		return
 	}
+	p.inject(w, r, fault, &target, body, sent)
+}
+
+// requestParams are a query API request's parameters: its URL's, or a
+// POST's form when it carries the query.
+func requestParams(r *http.Request, body []byte) url.Values {
+	params := r.URL.Query()
+	if r.Method == http.MethodPost {
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("query") {
+			params = form
+		}
+	}
+	return params
+}
+
+// inject answers a request the way fault says, forwarding it to target
+// when the fault lets it through; sent records the status answered.
+func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, fault Fault, target *url.URL, body []byte, sent func(int)) {
 	switch fault.Action {
 	case Delay:
 		select {
@@ -292,7 +305,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			drop(w, true)
 			return
 		}
-		p.forward(w, r, &target, body, sent, nil, nil)
+		p.forward(w, r, target, body, sent, nil, nil)
 	case Hang:
 		select {
 		case <-r.Context().Done():
@@ -311,11 +324,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		io.WriteString(w, fault.Body)
 	case Truncate:
-		p.forward(w, r, &target, body, sent, nil, func(b []byte) []byte { return b[:len(b)/2] })
+		p.forward(w, r, target, body, sent, nil, func(b []byte) []byte { return b[:len(b)/2] })
 	case Drop:
 		drop(w, true)
 	case Rewrite:
-		p.forward(w, r, &target, body, sent, fault.Rewrite, nil)
+		p.forward(w, r, target, body, sent, fault.Rewrite, nil)
 	default:
 		http.Error(w, "faultproxy: unknown action "+fault.Action.String(), http.StatusInternalServerError)
 	}

@@ -71,28 +71,9 @@ func run(ctx context.Context, opt options, stdout, stderr io.Writer) (int, error
 	defer os.RemoveAll(dir)
 	b := sim.Bench{Bin: opt.bin, Dir: dir, Runs: opt.runs, Seed: opt.seed, Workers: opt.workers}
 
-	probe := sim.Scenarios()[0]
-	probe.Metrics = 1
-	rev1 := sim.Config(probe, true, true)
-	var whyRev1, whyCounts string
-	if b.Rev1Keys, whyRev1, err = sim.Supports(ctx, opt.bin, dir+"/probe", probe, rev1); err != nil {
-		return 0, err
-	}
-	scenarios := sim.Scenarios()
-	cs := sim.CountScenarios()[0]
-	counts, whyCounts, err := sim.Supports(ctx, opt.bin, dir+"/probe", cs, sim.Config(cs, false, b.Rev1Keys))
+	scenarios, err := probeBinary(ctx, opt, &b, dir, stdout)
 	if err != nil {
 		return 0, err
-	}
-	if counts {
-		scenarios = append(scenarios, sim.CountScenarios()...)
-	}
-	fmt.Fprintf(stdout, "verdict validity benchmark: %d runs per scenario, seed %d, 1 h at 15 s, binary %s\n\n", opt.runs, opt.seed, opt.bin)
-	if !b.Rev1Keys {
-		fmt.Fprintf(stdout, "note: this binary refuses test:/multiple_testing:/margin_test: (%s): both columns are revision 1's test\n", whyRev1)
-	}
-	if !counts {
-		fmt.Fprintf(stdout, "note: this binary cannot judge kind: ratio (%s): count scenarios left out\n", whyCounts)
 	}
 	header := "| scenario | data | target | default: promote / inconclusive / abort | revision 1: promote / inconclusive / abort |"
 	rule := "|---|---|---|---|---|"
@@ -138,6 +119,37 @@ func run(ctx context.Context, opt options, stdout, stderr io.Writer) (int, error
 		return missed, fmt.Errorf("%d scenario(s) had runs judged error", errored)
 	}
 	return missed, nil
+}
+
+// probeBinary finds out what the binary can judge (revision 2's keys,
+// kind: ratio), prints the benchmark's first line and a note for what it
+// cannot, and returns the scenarios it can run.
+func probeBinary(ctx context.Context, opt options, b *sim.Bench, dir string, stdout io.Writer) ([]sim.Scenario, error) {
+	probe := sim.Scenarios()[0]
+	probe.Metrics = 1
+	rev1 := sim.Config(probe, true, true)
+	var whyRev1 string
+	var err error
+	if b.Rev1Keys, whyRev1, err = sim.Supports(ctx, opt.bin, dir+"/probe", probe, rev1); err != nil {
+		return nil, err
+	}
+	scenarios := sim.Scenarios()
+	cs := sim.CountScenarios()[0]
+	counts, whyCounts, err := sim.Supports(ctx, opt.bin, dir+"/probe", cs, sim.Config(cs, false, b.Rev1Keys))
+	if err != nil {
+		return nil, err
+	}
+	if counts {
+		scenarios = append(scenarios, sim.CountScenarios()...)
+	}
+	fmt.Fprintf(stdout, "verdict validity benchmark: %d runs per scenario, seed %d, 1 h at 15 s, binary %s\n\n", opt.runs, opt.seed, opt.bin)
+	if !b.Rev1Keys {
+		fmt.Fprintf(stdout, "note: this binary refuses test:/multiple_testing:/margin_test: (%s): both columns are revision 1's test\n", whyRev1)
+	}
+	if !counts {
+		fmt.Fprintf(stdout, "note: this binary cannot judge kind: ratio (%s): count scenarios left out\n", whyCounts)
+	}
+	return scenarios, nil
 }
 
 func shares(s sim.Shares) string {
