@@ -1,20 +1,15 @@
 package analysis
 
-import (
-	"math"
+import "math"
 
-	"github.com/verdict-ci/verdict/config"
-)
-
-// NaNStrategy is what to do with NaN samples: NaNRemove or NaNZero. It is
-// config's type (a metric's nan:), so a metric's strategy reaches ApplyNaN
-// as it is. (It lives in config because config cannot import analysis:
-// analysis' tests reach config through internal/rollout and metrics.)
-type NaNStrategy = config.NaNStrategy
+// NaNStrategy is what to do with NaN samples: NaNRemove or NaNZero. config's
+// NaNStrategy (a metric's nan:) is this type, so a metric's strategy reaches
+// ApplyNaN as it is, and analysis imports nothing of verdict's.
+type NaNStrategy string
 
 const (
-	NaNRemove = config.NaNRemove
-	NaNZero   = config.NaNZero
+	NaNRemove NaNStrategy = "remove"
+	NaNZero   NaNStrategy = "zero"
 )
 
 // ApplyNaN returns a copy of x with its NaN values handled by s: NaNRemove

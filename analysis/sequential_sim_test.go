@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/verdict-ci/verdict/internal/rollout"
+	"github.com/verdict-ci/verdict/internal/draw"
 )
 
 // Simulated watched rollouts for the sequential tests: 30 minutes at 15 s
@@ -87,10 +87,10 @@ func countRun(r *rand.Rand, rps, base, lift, k, alpha float64) int {
 	}
 	for c := 1; c <= simChecks; c++ {
 		share := 0.3 + 0.2*r.Float64()
-		nc := rollout.Poisson(r, 120*rps*share)
-		nb := rollout.Poisson(r, 120*rps*(1-share))
-		xc := rollout.Poisson(r, nc*base*lift)
-		xb := rollout.Poisson(r, nb*base)
+		nc := draw.Poisson(r, 120*rps*share)
+		nb := draw.Poisson(r, 120*rps*(1-share))
+		xc := draw.Poisson(r, nc*base*lift)
+		xb := draw.Poisson(r, nb*base)
 		if err := s.Update(xc, nc, xb, nb); err != nil {
 			panic(err)
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/verdict-ci/verdict/analysis"
 	"reflect"
 	"time"
 )
@@ -36,13 +37,13 @@ const (
 	DefaultWatchLag             = 30 * time.Second
 )
 
-// NaNStrategy is what a metric does with NaN samples (nan:); analysis
-// applies it (analysis.ApplyNaN takes this type).
-type NaNStrategy string
+// NaNStrategy is what a metric does with NaN samples (nan:): analysis'
+// type, which analysis.ApplyNaN applies.
+type NaNStrategy = analysis.NaNStrategy
 
 const (
-	NaNRemove NaNStrategy = "remove"
-	NaNZero   NaNStrategy = "zero"
+	NaNRemove = analysis.NaNRemove
+	NaNZero   = analysis.NaNZero
 )
 
 // newConfig is a Config holding the defaults that depend on no other key;

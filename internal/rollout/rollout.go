@@ -6,6 +6,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"github.com/verdict-ci/verdict/internal/draw"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -106,7 +107,7 @@ func New(spec Spec) *Source {
 			lat = append(lat, metrics.Point{T: t, V: 0.2 * lift * math.Exp(x)})
 			x = spec.Phi*x + innov*r.NormFloat64()
 			if i > 0 {
-				k := Poisson(r, spec.RPS*sec)
+				k := draw.Poisson(r, spec.RPS*sec)
 				reqs += k
 				fails += binomial(r, k, math.Min(1, spec.ErrRate*errLift))
 			}
@@ -174,25 +175,9 @@ func (s *Source) Requests() int {
 	return s.requests
 }
 
-// Poisson draws a Poisson(mean) count: Knuth's method for small means, a
-// rounded normal beyond.
-func Poisson(r *rand.Rand, mean float64) float64 {
-	if mean > 200 {
-		return math.Max(0, math.Round(mean+math.Sqrt(mean)*r.NormFloat64()))
-	}
-	l, k, p := math.Exp(-mean), 0.0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
-}
-
 // binomial draws Binomial(n, p) for small p as Poisson(np), capped at n.
 func binomial(r *rand.Rand, n, p float64) float64 {
-	return math.Min(n, Poisson(r, n*p))
+	return math.Min(n, draw.Poisson(r, n*p))
 }
 
 // OpenMetrics writes rollouts as OpenMetrics text for promtest's backfill:
