@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"sort"
+	"sync"
 )
 
 // The signed-rank statistics of x - d at many shifts d, the inner loop of
@@ -29,6 +30,20 @@ type rankSample struct {
 	// 0 < x[k+1] - x[k] <= riskGap, which may.
 	riskGap float64
 	risky   []int
+}
+
+// signPool holds the blocks of released SignedRankSamples (apart from
+// Pair's buffers, which are larger: a pool of mixed sizes drops the ones
+// too small for the next caller).
+var signPool sync.Pool // *[]float64
+
+// getSignBlock returns a buffer of capacity at least n.
+func getSignBlock(n int) *[]float64 {
+	if b, ok := signPool.Get().(*[]float64); ok && cap(*b) >= n {
+		return b
+	}
+	b := make([]float64, n)
+	return &b
 }
 
 // mergeLanes is how many parts of the merge run side by side.
@@ -190,6 +205,9 @@ func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, g
 	n := len(s.x)
 	a, b := s.xr[n-neg:], s.x[pos:n+1] // a[t] + d and b[u] - d, sentinels last
 	na, nb := neg, n-pos
+	if na == 0 || nb == 0 {
+		return 0, false, math.Inf(1) // one run: no pairs
+	}
 	total := na + nb
 	per := (total + mergeLanes - 1) / mergeLanes
 	var t, u [mergeLanes]int

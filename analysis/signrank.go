@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 )
 
 // SignedRankTest is the result of a one-sample Wilcoxon signed-rank test.
@@ -132,7 +133,8 @@ func checkTestArgs(mu float64, alt Alternative) error {
 // concurrent use.
 type SignedRankSample struct {
 	s     *rankSample
-	hasMu bool // last holds the statistics at mu
+	buf   *[]float64 // s's memory, from signPool
+	hasMu bool       // last holds the statistics at mu
 	mu    float64
 	last  signedRanks
 }
@@ -142,7 +144,8 @@ type SignedRankSample struct {
 func NewSignedRankSample(x []float64) (*SignedRankSample, error) {
 	// One block: the sorted finite values and their negated reverse, each
 	// ended by +Inf.
-	block := make([]float64, 2*len(x)+2)
+	buf := getSignBlock(2*len(x) + 2)
+	block := (*buf)[:2*len(x)+2]
 	n := 0
 	for _, v := range x {
 		if isFinite(v) {
@@ -151,10 +154,20 @@ func NewSignedRankSample(x []float64) (*SignedRankSample, error) {
 		}
 	}
 	if n == 0 {
+		signPool.Put(buf)
 		return nil, fmt.Errorf("%w: x has no finite values", ErrEmpty)
 	}
 	sortFloats(block[:n], block[n:2*n])
-	return &SignedRankSample{s: newRankSample(block[:n], block[:2*n+2])}, nil
+	return &SignedRankSample{s: newRankSample(block[:n], block[:2*n+2]), buf: buf}, nil
+}
+
+// Release returns the sample's memory for reuse by later samples; the
+// sample must not be used after it. A second Release does nothing.
+func (s *SignedRankSample) Release() {
+	if s.buf != nil {
+		signPool.Put(s.buf)
+	}
+	*s = SignedRankSample{}
 }
 
 // Test is SignedRank(x, mu, alt) for the sample's x.
@@ -237,17 +250,17 @@ func (s *SignedRankSample) CI(confidence float64) (SignedRankInterval, error) {
 	if math.IsInf(hi-lo, 0) || math.IsInf(lo+lo, 0) || math.IsInf(hi+hi, 0) {
 		return SignedRankInterval{}, ErrOverflow
 	}
-	r := s.last
-	if !s.hasMu || s.mu != 0 {
-		r, _, _ = s.s.at(0)
+	// R's interval uses the nonzero values only; its exact branch needs
+	// fewer than 50 of them, untied (only then are the ranks at 0 wanted).
+	zeros := sort.SearchFloat64s(x, math.Nextafter(0, 1)) - sort.SearchFloat64s(x, 0)
+	if len(x)-zeros < 50 {
+		if r, _, _ := s.s.at(0); r.exact() {
+			return exactSignedRankCI(x, confidence), nil
+		}
 	}
-	// R's interval uses the nonzero values only.
 	nz := s.s
-	if r.zeros {
+	if zeros > 0 {
 		nz = newRankSample(slices.DeleteFunc(slices.Clone(x), func(v float64) bool { return v == 0 }), nil)
-	}
-	if r.exact() {
-		return exactSignedRankCI(nz.x, confidence), nil
 	}
 	c := &rankCache{s: nz}
 	return asymptoticSignedRankCI(nz.x, confidence, c.at), nil

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/verdict-ci/verdict/metrics"
@@ -47,23 +48,72 @@ type steps struct {
 	present []bool    // a point at the step, NaN included
 	sum     []float64 // of the values kept for testing, when means are wanted
 	cnt     []int32
+	buf     *stepBuf // where the three live, from stepPool
+}
+
+// stepBuf is the memory of one side's steps. A judge places both sides of
+// every metric on the window's grid; reused, the buffers spare the
+// allocator zeroing fresh pages (and the process holding every metric's
+// until the collector runs).
+type stepBuf struct {
+	present []bool
+	sum     []float64
+	cnt     []int32
+}
+
+var stepPool sync.Pool // *stepBuf
+
+// release returns the steps' memory for reuse; s must not be used after.
+func (s *steps) release() {
+	if s.buf != nil {
+		stepPool.Put(s.buf)
+	}
+	*s = steps{}
 }
 
 // placed puts a side's points on the grid. keep says which values count
 // for the per-step means (NaN handling, ±Inf, outliers) and what they
-// become; means false skips the means (coverage only).
+// become; means false skips the means (coverage only). release frees the
+// result's memory.
 func placed(f Fetched, g grid, shift time.Duration, keep func(float64) (float64, bool), means bool) steps {
-	s := steps{present: make([]bool, g.n)}
+	b, _ := stepPool.Get().(*stepBuf)
+	if b == nil {
+		b = &stepBuf{}
+	}
+	if cap(b.present) < g.n {
+		b.present = make([]bool, g.n)
+	}
+	s := steps{present: b.present[:g.n], buf: b}
+	clear(s.present)
 	if means {
-		s.sum, s.cnt = make([]float64, g.n), make([]int32, g.n)
+		if cap(b.sum) < g.n {
+			b.sum, b.cnt = make([]float64, g.n), make([]int32, g.n)
+		}
+		s.sum, s.cnt = b.sum[:g.n], b.cnt[:g.n]
+		clear(s.sum)
+		clear(s.cnt)
 	}
 	if len(f.Result.Series) == 0 {
 		return s
 	}
+	half := g.step / 2
 	for _, ser := range f.Result.Series {
+		prev, pk := int64(math.MinInt64), 0 // the last offset placed and its step
 		for _, p := range ser.Points {
-			k, ok := g.at(p.T, shift)
-			if !ok {
+			// Points a step apart, as range queries return them, are on
+			// consecutive steps: no division (grid.at) for them.
+			d := p.T.UnixNano() + int64(shift) - g.start
+			var k int
+			switch {
+			case g.n == 0 || d < -half:
+				continue
+			case prev != math.MinInt64 && d-prev == g.step:
+				k = pk + 1
+			default:
+				k = int((d + half) / g.step)
+			}
+			prev, pk = d, k
+			if k >= g.n {
 				continue
 			}
 			s.present[k] = true

@@ -36,6 +36,7 @@ func (t *pairedTest) Run(dirs []Direction) Result {
 		r.Err = fmt.Errorf("the paired interval failed: %v", err)
 		return r
 	}
+	defer s.Release()
 	ci, err := s.CI(t.env.Confidence)
 	if err != nil {
 		r.Err = fmt.Errorf("the paired interval failed: %v", err)

@@ -67,6 +67,7 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 	g := newGrid(env)
 	bs := placed(d.Baseline, g, env.Offset, keepValue(nan == analysis.NaNZero, bLo, bHi), wantMeans)
 	cs := placed(d.Canary, g, 0, keepValue(nan == analysis.NaNZero, cLo, cHi), wantMeans)
+	defer func() { bs.release(); cs.release() }() // the test keeps copies (seriesTest)
 	p.Coverage = coverageOf(bs, cs, g)
 	if bInf.usable > 0 && cInf.usable > 0 {
 		p.Early = infDecision(m, bInf, cInf)
