@@ -85,6 +85,14 @@ func blockLengthWith(times float64, blocks int, series ...[]float64) int {
 func BlockMeans(x []float64, L int) []float64 {
 	L = max(L, 1)
 	out := make([]float64, 0, len(x)/L)
+	if L == 1 {
+		// meanOf of one value v is 0 + v: v itself, but -0 becomes +0 as
+		// R's sum makes it (and ±Inf and NaN stay).
+		for _, v := range x {
+			out = append(out, 0+v)
+		}
+		return out
+	}
 	for start := 0; start+L <= len(x); start += L {
 		out = append(out, meanOf(x[start:start+L]))
 	}

@@ -296,3 +296,19 @@ func BenchmarkSignedRankCIPlain(b *testing.B) {
 		loopCPU(b, func() { plainSignedRankCI(nz, 0.98) })
 	})
 }
+
+// TestBlockMeansOfOne checks BlockMeans' L = 1 path against meanOf of each
+// value, to the bit: -0, ±Inf, NaN and ordinary values.
+func TestBlockMeansOfOne(t *testing.T) {
+	x := []float64{math.Copysign(0, -1), 0, 1.5, -2.25e-310, math.Inf(1), math.Inf(-1), math.NaN(), 1e308, -7}
+	got := BlockMeans(x, 1)
+	for i, v := range x {
+		want := meanOf([]float64{v})
+		if math.Float64bits(got[i]) != math.Float64bits(want) && !(math.IsNaN(got[i]) && math.IsNaN(want)) {
+			t.Errorf("BlockMeans(%v, 1)[%d] = %v (bits %x), meanOf %v (bits %x)", v, i, got[i], math.Float64bits(got[i]), want, math.Float64bits(want))
+		}
+	}
+	if math.Signbit(got[0]) {
+		t.Errorf("the mean of -0 is %v, want +0 as R's sum gives", got[0])
+	}
+}
