@@ -87,7 +87,8 @@ func (co *ConfigOptions) inDir(p string) string {
 }
 
 // load reads the config with env and flag overrides. When the source is a
-// recording and the window's end was not given, the recording's window is used.
+// recording and neither the window's start nor its end was given, the
+// recording's window is used.
 func (co *ConfigOptions) load(e *env) (*config.Config, *metrics.Recording, error) {
 	path := co.Path
 	if path == "" {
@@ -112,8 +113,9 @@ func (co *ConfigOptions) load(e *env) (*config.Config, *metrics.Recording, error
 	// The file's bytes are garbage now and as large as the decoded points:
 	// hand them back before judging doubles the heap again.
 	debug.FreeOSMemory()
-	if start := co.Flags["window.start"]; cfg.Window.End.Equal(now) && (start == nil || !start.Changed) {
-		// No window was asked for: judge the recording's own.
+	if !cfg.Window.Anchored {
+		// No window was asked for (neither start nor end, from the file, the
+		// environment or a flag): judge the recording's own.
 		cfg.Window.Start, cfg.Window.End = rec.Window.Start, rec.Window.End
 		cfg.Window.Step = time.Duration(rec.Window.Step)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -241,6 +242,32 @@ func TestEnvOverride(t *testing.T) {
 	code, out, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2024-01-01T01:30:00Z"}, "judge", "-c", healthy)
 	if code != judge.ExitError || !strings.Contains(out, "the recording does not match the config: it covers 2024-01-01T00:00:00Z to 2024-01-01T01:00:00Z, the config asks for 2024-01-01T00:30:00Z to 2024-01-01T01:30:00Z") {
 		t.Fatalf("exit %d, want 4 naming both windows:\n%s", code, out)
+	}
+	// A start alone asks for start … now, from the environment as from a
+	// flag: not the recording's own window (which a config without start or
+	// end judges).
+	cfgText := regexp.MustCompile(`(?m)^  (end|duration): .*\n`).ReplaceAllString(string(readFile(t, healthy)), "")
+	recording, err := filepath.Abs(filepath.Join(filepath.Dir(healthy), "recording.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgText = strings.Replace(cfgText, "recording: recording.json", "recording: "+recording, 1)
+	startOnly := filepath.Join(t.TempDir(), "canary.yaml")
+	if err := os.WriteFile(startOnly, []byte(cfgText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, nil, "judge", "-c", startOnly); code != judge.ExitPromote {
+		t.Fatalf("no window asked for: exit %d, want the recording's own window to promote:\n%s%s", code, out, stderr)
+	}
+	for _, how := range [][]string{{"VERDICT_WINDOW_START=2024-01-01T00:30:00Z"}, nil} {
+		args := []string{"judge", "-c", startOnly}
+		if how == nil {
+			args = append(args, "--start", "2024-01-01T00:30:00Z")
+		}
+		code, out, _ = runCLI(t, how, args...)
+		if code != judge.ExitError || !strings.Contains(out, "the config asks for 2024-01-01T00:30:00Z to ") {
+			t.Fatalf("window.start alone (%v): exit %d, want 4 naming the window asked for:\n%s", how, code, out)
+		}
 	}
 	// A flag beats the environment.
 	code, _, _ = runCLI(t, []string{"VERDICT_WINDOW_END=2020-01-01T00:00:00Z"}, "judge", "-c", healthy, "--end", "2024-01-01T01:00:00Z")
