@@ -134,6 +134,14 @@ func list(ovr map[string]override) []Override {
 // overrides is the one layer that decides env/flag precedence: for each
 // leaf key it takes the flag when one was given, else the first set of the
 // key's environment variables (EnvNames), and parses the value once.
+//
+// It replaced viper (and mapstructure) as that layer (issue 12): viper reads
+// the environment only through os.LookupEnv, while Load takes it as a value
+// (Options.Env: the CLI's injected environment, the GitHub action's token
+// without os.Setenv); it cannot say which variable or flag set a value, which
+// the overrides list on stderr and in the report needs, so its precedence had
+// to be worked out a second time anyway; and it counts a changed empty flag as
+// set, where an empty flag means unset here.
 func overrides(opts Options) (map[string]override, Errors) {
 	env := map[string]string{}
 	for _, kv := range opts.Env {
