@@ -1,8 +1,10 @@
 package judge
 
 import (
+	"cmp"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/verdict-ci/verdict/metrics"
 )
@@ -24,14 +26,12 @@ const MaxDistributionPoints = 200
 type ECDFPoint struct{ V, F float64 }
 
 // SetChart decides the side's chart points from its fetched series:
-// Points, LinePoints and Distribution (see Side). A single short series
-// that is finite and in time order is shared, not copied; anything else is
-// a bounded copy, so that the fetched series can be released once the
-// metric is judged.
+// Points, LinePoints and Distribution (see Side), the distribution of
+// every finite point. A single short series that is finite and in time
+// order is shared, not copied; anything else is a bounded copy, so that
+// the fetched series can be released once the metric is judged.
 func (s *Side) SetChart(series []metrics.Series) {
-	line := chartLine(series)
-	s.LinePoints = len(line)
-	s.Points = lttb(line, MaxChartPoints)
+	s.setLine(series)
 	var vals []float64
 	for _, ser := range series {
 		for _, p := range ser.Points {
@@ -40,7 +40,21 @@ func (s *Side) SetChart(series []metrics.Series) {
 			}
 		}
 	}
-	s.Distribution = ecdf(vals, MaxDistributionPoints)
+	slices.Sort(vals)
+	s.setDistribution(vals)
+}
+
+// setLine sets Points and LinePoints from the side's series.
+func (s *Side) setLine(series []metrics.Series) {
+	line := chartLine(series)
+	s.LinePoints = len(line)
+	s.Points = lttb(line, MaxChartPoints)
+}
+
+// setDistribution sets Distribution from the side's values, sorted
+// ascending (a series metric's tested sample, whose Pair has them sorted).
+func (s *Side) setDistribution(sorted []float64) {
+	s.Distribution = ecdf(sorted, MaxDistributionPoints)
 }
 
 // chartLine is a side's points as one line over time: the finite points in
@@ -51,25 +65,100 @@ func chartLine(series []metrics.Series) []TimedValue {
 	if len(series) == 1 && clean(series[0].Points) {
 		return series[0].Points
 	}
-	var in []TimedValue
+	if len(series) <= maxMergeSeries && allOrdered(series) {
+		return mergedLine(series)
+	}
+	return mappedLine(series)
+}
+
+// mappedLine is chartLine for any series: one sum per distinct time, keyed
+// by Unix nanoseconds (time.Time sorts and compares slower), added in
+// series order.
+func mappedLine(series []metrics.Series) []TimedValue {
+	type acc struct {
+		ns  int64
+		t   time.Time
+		sum float64
+		n   int
+	}
+	var accs []acc
+	at := map[int64]int{}
 	for _, ser := range series {
 		for _, p := range ser.Points {
-			if isFinite(p.V) {
-				in = append(in, p)
+			if !isFinite(p.V) {
+				continue
+			}
+			ns := p.T.UnixNano()
+			i, ok := at[ns]
+			if !ok {
+				i = len(accs)
+				at[ns] = i
+				accs = append(accs, acc{ns: ns, t: p.T})
+			}
+			accs[i].sum += p.V
+			accs[i].n++
+		}
+	}
+	slices.SortFunc(accs, func(a, b acc) int { return cmp.Compare(a.ns, b.ns) })
+	out := make([]TimedValue, len(accs))
+	for i, a := range accs {
+		out[i] = TimedValue{T: a.t, V: a.sum / float64(a.n)}
+	}
+	return out
+}
+
+// maxMergeSeries is the most series mergedLine walks side by side (it
+// looks at every series' next point for each time); more go through a map.
+const maxMergeSeries = 16
+
+// allOrdered reports whether every series is strictly increasing in time.
+func allOrdered(series []metrics.Series) bool {
+	for _, ser := range series {
+		for i := 1; i < len(ser.Points); i++ {
+			if !ser.Points[i-1].T.Before(ser.Points[i].T) {
+				return false
 			}
 		}
 	}
-	slices.SortStableFunc(in, func(a, b TimedValue) int { return a.T.Compare(b.T) })
-	out := in[:0]
-	for i := 0; i < len(in); {
-		j, sum := i, 0.0
-		for ; j < len(in) && in[j].T.Equal(in[i].T); j++ {
-			sum += in[j].V
-		}
-		out = append(out, TimedValue{T: in[i].T, V: sum / float64(j-i)})
-		i = j
+	return true
+}
+
+// mergedLine is chartLine for series that are each in time order: it walks
+// them side by side, the sum at each time added in series order.
+func mergedLine(series []metrics.Series) []TimedValue {
+	next := make([]int, len(series))
+	n := 0
+	for _, ser := range series {
+		n = max(n, len(ser.Points))
 	}
-	return slices.Clip(out)
+	out := make([]TimedValue, 0, n)
+	for {
+		first := -1
+		var at int64
+		for k, ser := range series {
+			if next[k] < len(ser.Points) {
+				if ns := ser.Points[next[k]].T.UnixNano(); first < 0 || ns < at {
+					first, at = k, ns
+				}
+			}
+		}
+		if first < 0 {
+			return slices.Clip(out)
+		}
+		sum, cnt := 0.0, 0
+		for k, ser := range series {
+			if next[k] < len(ser.Points) && ser.Points[next[k]].T.UnixNano() == at {
+				if v := ser.Points[next[k]].V; isFinite(v) {
+					sum += v
+					cnt++
+				}
+				next[k]++
+			}
+		}
+		if cnt > 0 {
+			out = append(out, TimedValue{T: series[first].Points[next[first]-1].T, V: sum / float64(cnt)})
+		}
+	}
 }
 
 // clean reports whether pts are all finite and strictly increasing in time.
@@ -97,7 +186,8 @@ func lttb(pts []TimedValue, n int) []TimedValue {
 	if n < 3 {
 		return []TimedValue{pts[0], pts[len(pts)-1]}
 	}
-	x := func(i int) float64 { return float64(pts[i].T.Sub(pts[0].T)) }
+	t0 := pts[0].T.UnixNano()
+	x := func(i int) float64 { return float64(pts[i].T.UnixNano() - t0) }
 	out := make([]TimedValue, 0, n)
 	out = append(out, pts[0])
 	every := float64(len(pts)-2) / float64(n-2)
@@ -132,12 +222,11 @@ func lttb(pts []TimedValue, n int) []TimedValue {
 	return append(out, pts[len(pts)-1])
 }
 
-// ecdf returns the empirical CDF of vs at most n+1 points: (smallest, 0),
-// then the values at n evenly spaced ranks including the first and last,
-// each with the fraction of values at or below its rank. vs is sorted in
-// place; it returns nil when vs is empty.
+// ecdf returns the empirical CDF of vs (sorted ascending) at most n+1
+// points: (smallest, 0), then the values at n evenly spaced ranks including
+// the first and last, each with the fraction of values at or below its
+// rank; nil when vs is empty.
 func ecdf(vs []float64, n int) []ECDFPoint {
-	slices.Sort(vs)
 	m := len(vs)
 	if m == 0 {
 		return nil

@@ -2,6 +2,7 @@ package judge
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -133,11 +134,42 @@ func TestChartLine(t *testing.T) {
 	}
 }
 
+// TestMergedLineIsMappedLine: walking ordered series side by side gives
+// the line the general way gives, to the bit.
+func TestMergedLineIsMappedLine(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var series []metrics.Series
+	for range 5 {
+		var s metrics.Series
+		for i := range 500 {
+			if r.IntN(3) == 0 {
+				continue // a gap: the series' times differ
+			}
+			v := r.NormFloat64()
+			if r.IntN(20) == 0 {
+				v = math.NaN()
+			}
+			s.Points = append(s.Points, TimedValue{T: chartStart.Add(time.Duration(i) * 15 * time.Second), V: v})
+		}
+		series = append(series, s)
+	}
+	merged, mapped := mergedLine(series), mappedLine(series)
+	if len(merged) != len(mapped) || len(merged) < 400 {
+		t.Fatalf("%d merged points, %d mapped", len(merged), len(mapped))
+	}
+	for i := range merged {
+		if !merged[i].T.Equal(mapped[i].T) || math.Float64bits(merged[i].V) != math.Float64bits(mapped[i].V) {
+			t.Fatalf("point %d: merged %v, mapped %v", i, merged[i], mapped[i])
+		}
+	}
+}
+
 func TestECDF(t *testing.T) {
 	vs := make([]float64, 1000)
 	for i := range vs {
 		vs[i] = float64(999 - i)
 	}
+	slices.Sort(vs)
 	got := ecdf(vs, 200)
 	if len(got) != 201 {
 		t.Fatalf("got %d points, want 200 and the start", len(got))
@@ -150,10 +182,34 @@ func TestECDF(t *testing.T) {
 			t.Fatalf("ECDF decreases at %d: %v after %v", i, got[i], got[i-1])
 		}
 	}
-	if got := ecdf([]float64{5, 1, 3}, 200); !slices.Equal(got, []ECDFPoint{{1, 0}, {1, 1.0 / 3}, {3, 2.0 / 3}, {5, 1}}) {
+	if got := ecdf([]float64{1, 3, 5}, 200); !slices.Equal(got, []ECDFPoint{{1, 0}, {1, 1.0 / 3}, {3, 2.0 / 3}, {5, 1}}) {
 		t.Errorf("a short sample keeps every value: %v", got)
 	}
 	if got := ecdf(nil, 10); got != nil {
 		t.Errorf("empty sample: %v, want nothing", got)
+	}
+}
+
+// BenchmarkChartLine decides the chart line of one side of a day at 15 s
+// (5,760 points), one series and two pods.
+func BenchmarkChartLine(b *testing.B) {
+	pod := func(seed float64) metrics.Series {
+		s := metrics.Series{Points: make([]TimedValue, 5760)}
+		for i := range s.Points {
+			s.Points[i] = TimedValue{T: chartStart.Add(time.Duration(i) * 15 * time.Second), V: 100 + 10*math.Sin(seed+float64(i)/40)}
+		}
+		return s
+	}
+	for _, c := range []struct {
+		name   string
+		series []metrics.Series
+	}{{"one-series", []metrics.Series{pod(1)}}, {"two-pods", []metrics.Series{pod(1), pod(2)}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var s Side
+			for b.Loop() {
+				s.setLine(c.series) // the judge's cost: the distribution comes from the test's sorted sample
+			}
+		})
 	}
 }

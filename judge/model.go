@@ -149,8 +149,9 @@ type Side struct {
 	// their mean, reduced with LTTB to MaxChartPoints when longer; for a
 	// before/after comparison the baseline keeps its earlier timestamps.
 	// LinePoints is the line's length before that reduction. Distribution
-	// is the empirical CDF of every finite point, at most
-	// MaxDistributionPoints+1 steps.
+	// is an empirical CDF of at most MaxDistributionPoints+1 steps: of the
+	// values a series metric's test compared (its NaN rule and outlier
+	// removal applied), of a ratio metric's per-step rates.
 	Points       []TimedValue `json:"-"`
 	LinePoints   int          `json:"-"`
 	Distribution []ECDFPoint  `json:"-"`

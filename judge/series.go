@@ -37,19 +37,9 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 		b, bw = withoutOutliers(b, k, bw)
 		c, cw = withoutOutliers(c, k, cw)
 	}
-	var pair *analysis.Pair
-	if len(b) > 0 && len(c) > 0 {
-		if pr, err := analysis.NewPair(c, b); err == nil {
-			pair = pr
-			p.Release = pr.Release
-			cs, bs := pr.Sorted()
-			out.Canary.describe(cs, true)
-			out.Baseline.describe(bs, true)
-		}
-	}
-	if pair == nil {
-		out.Baseline.describe(b, false)
-		out.Canary.describe(c, false)
+	pair := describeSides(out, b, c, env.Charts)
+	if pair != nil {
+		p.Release = pair.Release
 	}
 	out.Warnings = sideWarnings(d, bw, cw)
 	bm := out.Baseline.Median
@@ -299,9 +289,52 @@ func side(f Fetched, nan analysis.NaNStrategy, charts bool) (Side, []float64, in
 		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
 	}
 	if charts {
-		s.SetChart(f.Result.Series)
+		s.setLine(f.Result.Series) // Distribution: from the tested sample, in Prepare
 	}
 	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
+}
+
+// describeSides fills both sides' statistics (and, with charts, their
+// distributions) from the values to test, and returns their Pair: nil when
+// a side has none or the pair cannot be built.
+func describeSides(out *Metric, b, c []float64, charts bool) *analysis.Pair {
+	var pair *analysis.Pair
+	if len(b) > 0 && len(c) > 0 {
+		if pr, err := analysis.NewPair(c, b); err == nil {
+			pair = pr
+			cs, bs := pr.Sorted()
+			out.Canary.describe(cs, true)
+			out.Baseline.describe(bs, true)
+		}
+	}
+	if pair == nil {
+		out.Baseline.describe(b, false)
+		out.Canary.describe(c, false)
+	}
+	if charts {
+		chartDistributions(out, pair, b, c)
+	}
+	return pair
+}
+
+// chartDistributions sets each side's Distribution from the values the
+// test compares: the pair's sorted samples, or sorted copies of b and c
+// when there is no pair.
+func chartDistributions(out *Metric, pair *analysis.Pair, b, c []float64) {
+	if pair != nil {
+		cs, bs := pair.Sorted()
+		out.Canary.setDistribution(cs)
+		out.Baseline.setDistribution(bs)
+		return
+	}
+	for _, sd := range []struct {
+		s    *Side
+		vals []float64
+	}{{&out.Baseline, b}, {&out.Canary, c}} {
+		sorted := slices.Clone(sd.vals)
+		slices.Sort(sorted)
+		sd.s.setDistribution(sorted)
+	}
 }
 
 // describe fills a side's statistics from its finite values, sorted
