@@ -449,6 +449,7 @@ func TestGitHubActionBinary(t *testing.T) {
 // TestDockerContextBuilds copies the tree as .dockerignore lets it into the
 // build context and builds the binary there, the way the Dockerfile does.
 func TestDockerContextBuilds(t *testing.T) {
+	testenv.Heavy(t, "copies the tree and builds verdict from the copy")
 	root := "../.."
 	var patterns []string
 	for _, l := range strings.Split(string(readFile(t, filepath.Join(root, ".dockerignore"))), "\n") {
