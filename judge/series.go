@@ -134,7 +134,7 @@ func blockLengthOf(series ...[]float64) int {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				continue
 			}
-			lo, hi, big = math.Min(lo, v), math.Max(hi, v), math.Max(big, math.Abs(v))
+			lo, hi, big = min(lo, v), max(hi, v), max(big, math.Abs(v)) // builtins: inlined, the same on finite values
 		}
 		if hi > lo && hi-lo > 1e-9*big {
 			return analysis.BlockLength(series...)
