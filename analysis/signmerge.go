@@ -60,27 +60,32 @@ func newRankSample(x []float64, block []float64) *rankSample {
 	}
 	block = block[:2*n+2]
 	s := &rankSample{x: block[: n : n+1], xr: block[n+1 : 2*n+2]}
-	copy(s.x, x)
+	if n > 0 && &x[0] != &block[0] { // (NewSignedRankSample sorts in place)
+		copy(s.x, x)
+	}
 	block[n] = math.Inf(1)
 	for k, v := range x {
 		s.xr[n-1-k] = -v
-		s.scale = max(s.scale, math.Abs(v))
 	}
 	s.xr[n] = math.Inf(1)
+	if n > 0 {
+		s.scale = max(math.Abs(x[0]), math.Abs(x[n-1]))
+	}
 	s.riskGap = max(32*eps*s.scale, 0x1p-1060)
-	for i := 0; i < n; {
-		j := i + 1
-		for j < n && x[j] == x[i] {
-			j++
+	w := 1 // the current group of equal values
+	for k := 1; k <= n; k++ {
+		if k < n && x[k] == x[k-1] {
+			w++
+			continue
 		}
-		if w := j - i; w > 1 {
+		if w > 1 {
 			s.dupPairs += w - 1
 			s.dupTieSum += cube(int64(w))
 		}
-		if j < n && x[j]-x[j-1] <= s.riskGap {
-			s.risky = append(s.risky, j-1)
+		if k < n && x[k]-x[k-1] <= s.riskGap {
+			s.risky = append(s.risky, k-1)
 		}
-		i = j
+		w = 1
 	}
 	return s
 }
