@@ -234,6 +234,9 @@ func (t *poissonTest) Run(dirs []Direction) Result {
 		Relative: func(v float64) (float64, bool) { return v - 1, true },
 		Size:     fmt.Sprintf("%s of %s on the canary, %s of %s on the baseline", whole(xc), whole(nc), whole(xb), whole(nb)),
 	}
+	if t.dispersion.Bursty { // every reason names the counts: say there that they came in bursts
+		r.Size += fmt.Sprintf(", in bursts (dispersion %s: this p-value is too optimistic)", num(t.dispersion.Index))
+	}
 	est, lo, hi, err := analysis.PoissonRatioCI(xc, nc, xb, nb, t.env.Confidence)
 	if err != nil {
 		r.Err = err

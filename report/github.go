@@ -49,7 +49,14 @@ func GitHubSummary(rep *judge.Report, reports map[string]string, limit int) stri
 		droppedRows = writeWhileFits(&b, len(rows), func(i int) string { return rows[i] }, limit-reserve)
 		b.WriteString("\n")
 	}
+	var warns []string // each metric's warnings (bursts of errors, server warnings), after the table
+	for _, m := range rep.Metrics {
+		for _, w := range m.Warnings {
+			warns = append(warns, fmt.Sprintf("> [!WARNING]\n> %s: %s\n\n", clipUTF8(mdEscape(m.Name), 256), clipUTF8(mdEscape(w), 1024)))
+		}
+	}
 	if droppedRows == 0 {
+		writeWhileFits(&b, len(warns), func(i int) string { return warns[i] }, limit-reserve)
 		droppedCharts = writeWhileFits(&b, len(failing), detail, limit-reserve)
 	}
 	if n := fmt.Sprintf(note, droppedRows, droppedCharts); (droppedRows > 0 || droppedCharts > 0) && b.Len()+len(n) <= limit {

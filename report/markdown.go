@@ -40,6 +40,11 @@ func Markdown(w io.Writer, r *judge.Report) error {
 	}
 	b.WriteString("\n")
 	for _, m := range r.Metrics {
+		for _, wn := range m.Warnings {
+			fmt.Fprintf(&b, "> **Warning:** %s: %s\n\n", mdEscape(m.Name), mdEscape(wn))
+		}
+	}
+	for _, m := range r.Metrics {
 		if m.Classification == judge.Pass {
 			continue
 		}

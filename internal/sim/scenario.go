@@ -175,6 +175,7 @@ func CountScenarios() []Scenario {
 		{Name: "aa-errors-margin", RPS: 100, ErrorRate: 0.01, Margin: "10%"},
 		{Name: "reg-errors-1.5×", RPS: 10, ErrorRate: 0.005, ErrorShift: 1.5},
 		{Name: "reg-errors-2×", RPS: 10, ErrorRate: 0.005, ErrorShift: 2},
+		{Name: "reg-errors-bursty-2×", RPS: 20, ErrorRate: 0.005, Bursty: true, ErrorShift: 2},
 		{Name: "reg-errors-0.1%→2%", RPS: 20, ErrorRate: 0.001, ErrorShift: 20, Target: countRegressed},
 	}
 }
