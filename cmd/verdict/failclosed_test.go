@@ -467,7 +467,9 @@ func TestFailClosedRecordOfFailure(t *testing.T) {
 func TestFailClosedLongWindowChunked(t *testing.T) {
 	srv := promtest.Start(t, fixture)
 	p := fcProxy(t, srv.URL)
-	r := judgeWithReport(t, fcConfig(t, p.URL, promOpts{}), "--step", "250ms")
+	// A generous query timeout: the two 7,200-step chunks must not fail on a
+	// loaded machine (2 s, the fault tests' default, once did at load 9.6).
+	r := judgeWithReport(t, fcConfig(t, p.URL, promOpts{timeout: "2m"}), "--step", "250ms")
 	if r.code == judge.ExitError || r.code == judge.ExitUsage {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
