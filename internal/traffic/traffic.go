@@ -104,27 +104,28 @@ func HTTP(seed uint64, start time.Time, points int, step time.Duration, names Na
 // Gauge simulates a gauge per pod: mean + sd·N(0,1) at every scrape.
 func Gauge(seed uint64, start time.Time, points int, step time.Duration, name string, pods []map[string]string, mean, sd float64) []promtest.Series {
 	rng := rand.New(rand.NewPCG(seed, 2))
-	var out []promtest.Series
-	for _, l := range pods {
-		s := promtest.Series{Name: name, Labels: maps.Clone(l)}
-		for i := range points {
-			s.Samples = append(s.Samples, promtest.Sample{T: start.Add(time.Duration(i) * step), V: mean + sd*rng.NormFloat64()})
-		}
-		out = append(out, s)
-	}
-	return out
+	return perPod(start, points, step, name, pods, func(float64) float64 { return mean + sd*rng.NormFloat64() })
 }
 
 // Counter simulates a counter per pod growing by about rate·step between
 // scrapes (never less than zero), as CPU seconds or bytes sent do.
 func Counter(seed uint64, start time.Time, points int, step time.Duration, name string, pods []map[string]string, rate, sd float64) []promtest.Series {
 	rng := rand.New(rand.NewPCG(seed, 3))
+	return perPod(start, points, step, name, pods, func(v float64) float64 {
+		return v + math.Max(0, (rate+sd*rng.NormFloat64())*step.Seconds())
+	})
+}
+
+// perPod is one series per pod, pod by pod, of points scrapes step apart
+// from start; next gives each scrape's value from the pod's previous one
+// (0 before its first).
+func perPod(start time.Time, points int, step time.Duration, name string, pods []map[string]string, next func(prev float64) float64) []promtest.Series {
 	var out []promtest.Series
 	for _, l := range pods {
 		s := promtest.Series{Name: name, Labels: maps.Clone(l)}
 		v := 0.0
 		for i := range points {
-			v += math.Max(0, (rate+sd*rng.NormFloat64())*step.Seconds())
+			v = next(v)
 			s.Samples = append(s.Samples, promtest.Sample{T: start.Add(time.Duration(i) * step), V: v})
 		}
 		out = append(out, s)
