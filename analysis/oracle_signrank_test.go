@@ -1,53 +1,28 @@
 package analysis
 
 import (
-	"encoding/json"
+	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 )
-
-// nullable is a JSON number that may be null (R's NaN or NA), "Inf" or "-Inf".
-type nullable float64
-
-func (v *nullable) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "null":
-		*v = nullable(math.NaN())
-		return nil
-	case `"Inf"`:
-		*v = nullable(math.Inf(1))
-		return nil
-	case `"-Inf"`:
-		*v = nullable(math.Inf(-1))
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*v = nullable(f)
-	return nil
-}
 
 // signrankOracle is testdata/oracle/signrank.json, written by
 // testdata/oracle/signrank.R from R 4.2.2.
 type signrankOracle struct {
 	RVersion string `json:"r_version"`
 	Cases    []struct {
-		Name      string              `json:"name"`
-		X         []float64           `json:"x"`
-		Mu        float64             `json:"mu"`
-		Conf      float64             `json:"conf"`
-		Statistic float64             `json:"statistic"`
-		N         int                 `json:"n"`
-		P         map[string]nullable `json:"p"`
-		Method    string              `json:"method"`
-		ConfInt   []nullable          `json:"conf_int"`
-		Estimate  nullable            `json:"estimate"`
-		ConfLevel nullable            `json:"conf_level"`
-		CIMethod  string              `json:"ci_method"`
+		Name      string          `json:"name"`
+		X         []float64       `json:"x"`
+		Mu        float64         `json:"mu"`
+		Conf      float64         `json:"conf"`
+		Statistic float64         `json:"statistic"`
+		N         int             `json:"n"`
+		P         map[string]rnum `json:"p"`
+		Method    string          `json:"method"`
+		ConfInt   []rnum          `json:"conf_int"`
+		Estimate  rnum            `json:"estimate"`
+		ConfLevel rnum            `json:"conf_level"`
+		CIMethod  string          `json:"ci_method"`
 	} `json:"cases"`
 	Psignrank []struct {
 		N            int
@@ -71,19 +46,12 @@ type signrankOracle struct {
 }
 
 func loadSignrankOracle(t *testing.T) signrankOracle {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "oracle", "signrank.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var o signrankOracle
-	if err := json.Unmarshal(b, &o); err != nil {
-		t.Fatalf("signrank.json: %v", err)
-	}
-	if len(o.Cases) < 50 || len(o.Holm) < 5 || len(o.Blocks) < 5 {
-		t.Fatalf("signrank.json has %d cases, %d holm, %d blocks: too few", len(o.Cases), len(o.Holm), len(o.Blocks))
-	}
-	return o
+	return readOracle(t, "signrank.json", func(o signrankOracle) string {
+		if len(o.Cases) < 50 || len(o.Holm) < 5 || len(o.Blocks) < 5 {
+			return fmt.Sprintf("%d cases, %d holm, %d blocks: too few", len(o.Cases), len(o.Holm), len(o.Blocks))
+		}
+		return ""
+	})
 }
 
 // sameOrClose reports whether got equals want within rel (relative), or

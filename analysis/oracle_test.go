@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -38,19 +39,53 @@ type oracle struct {
 }
 
 func loadOracle(t *testing.T) oracle {
+	return readOracle(t, "wilcox.json", func(o oracle) string {
+		if len(o.Cases) < 30 {
+			return fmt.Sprintf("%d cases, want at least 30", len(o.Cases))
+		}
+		return ""
+	})
+}
+
+// readOracle decodes the golden file testdata/oracle/name (R's answers,
+// written by the R script beside it) and fails the test when it cannot be
+// read or when short, which says what the file lacks, returns non-empty.
+func readOracle[T any](t *testing.T, name string, short func(T) string) T {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "oracle", "wilcox.json"))
+	var o T
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "oracle", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o oracle
 	if err := json.Unmarshal(b, &o); err != nil {
-		t.Fatalf("wilcox.json: %v", err)
+		t.Fatalf("%s: %v", name, err)
 	}
-	if len(o.Cases) < 30 {
-		t.Fatalf("wilcox.json has %d cases, want at least 30", len(o.Cases))
+	if s := short(o); s != "" {
+		t.Fatalf("%s has %s", name, s)
 	}
 	return o
+}
+
+// rnum is a number of an oracle file: a JSON number, or where R's answer is
+// not finite null (NaN or NA), "NaN", "Inf" or "-Inf".
+type rnum float64
+
+func (v *rnum) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "null", `"NaN"`:
+		*v = rnum(math.NaN())
+	case `"Inf"`:
+		*v = rnum(math.Inf(1))
+	case `"-Inf"`:
+		*v = rnum(math.Inf(-1))
+	default:
+		var f float64
+		if err := json.Unmarshal(b, &f); err != nil {
+			return fmt.Errorf("oracle number %s: %w", b, err)
+		}
+		*v = rnum(f)
+	}
+	return nil
 }
 
 // relClose reports whether got is within rel of want, relative to |want|;

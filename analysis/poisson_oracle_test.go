@@ -1,35 +1,10 @@
 package analysis
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 )
-
-// rnum is a number of the poisson oracle: a JSON number, or "Inf", "-Inf"
-// or "NaN" where R's answer is not finite.
-type rnum float64
-
-func (v *rnum) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"Inf"`:
-		*v = rnum(math.Inf(1))
-	case `"-Inf"`:
-		*v = rnum(math.Inf(-1))
-	case `"NaN"`:
-		*v = rnum(math.NaN())
-	default:
-		var f float64
-		if err := json.Unmarshal(b, &f); err != nil {
-			return fmt.Errorf("oracle number %s: %w", b, err)
-		}
-		*v = rnum(f)
-	}
-	return nil
-}
 
 // poissonOracle is testdata/oracle/poisson.json, written by
 // testdata/oracle/poisson.R from R 4.2.2's own poisson.test.
@@ -51,19 +26,12 @@ type poissonOracle struct {
 }
 
 func loadPoissonOracle(t *testing.T) poissonOracle {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "oracle", "poisson.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var o poissonOracle
-	if err := json.Unmarshal(b, &o); err != nil {
-		t.Fatalf("poisson.json: %v", err)
-	}
-	if len(o.Cases) < 80 {
-		t.Fatalf("poisson.json has %d cases, want at least 80", len(o.Cases))
-	}
-	return o
+	return readOracle(t, "poisson.json", func(o poissonOracle) string {
+		if len(o.Cases) < 80 {
+			return fmt.Sprintf("%d cases, want at least 80", len(o.Cases))
+		}
+		return ""
+	})
 }
 
 // sameNumber compares got with R's want to rel, relative to |want|; values
