@@ -216,12 +216,7 @@ INPUT_DURATION, INPUT_FAIL-ON-INCONCLUSIVE, INPUT_REPORT-FORMATS and
 INPUT_WORKING-DIRECTORY, runs verdict judge (or watch, with mode: watch), and sets the outputs verdict,
 score, reason and report. Relative paths are taken from the working directory.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return githubActionRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, githubActionRun),
 	}
 }
 

@@ -42,12 +42,7 @@ interval); a failed query exits 4, a finding exits 3.`,
 	}
 	opts.Config = bindConfigFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.Online, "online", false, "also run every query once and report series and point counts")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if runF != nil {
-			return runF(cmd.Context(), opts)
-		}
-		return checkRun(cmd.Context(), opts)
-	}
+	cmd.RunE = runE(opts, runF, checkRun)
 	return cmd
 }
 
@@ -240,12 +235,7 @@ failures and make record exit 4.`,
 	}
 	opts.Config = bindConfigFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "recording file to write (required)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if runF != nil {
-			return runF(cmd.Context(), opts)
-		}
-		return recordRun(cmd.Context(), opts)
-	}
+	cmd.RunE = runE(opts, runF, recordRun)
 	return cmd
 }
 

@@ -10,12 +10,23 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/metrics"
 )
+
+// runE is a command's RunE once its flags are bound into opts: it calls
+// runF with the command's context, or run when runF is nil (tests pass a
+// runF to see the options a command line gives).
+func runE[O any](opts *O, runF, run func(context.Context, *O) error) func(*cobra.Command, []string) error {
+	if runF == nil {
+		runF = run
+	}
+	return func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) }
+}
 
 // ConfigOptions say which config a command reads and what overrides it.
 type ConfigOptions struct {

@@ -78,12 +78,10 @@ metric is left. docs/kayenta.md has the mapping.`,
 	f.StringVar(&opts.ScopeLabel, "scope-label", "instance", "Kayenta's prometheus.scopeLabel, used by resourceType gce_instance queries")
 	f.StringVar(&opts.PrometheusURL, "prometheus-url", "", "source.prometheus.url to write (default "+kayenta.DefaultPrometheusURL+")")
 	f.StringVarP(&opts.Out, "out", "o", "", "write the config here instead of stdout")
+	run := runE(opts, runF, importKayentaRun)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts.File = args[0]
-		if runF != nil {
-			return runF(cmd.Context(), opts)
-		}
-		return importKayentaRun(cmd.Context(), opts)
+		return run(cmd, args)
 	}
 	return cmd
 }

@@ -58,12 +58,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 	}
 	opts.Config = bindConfigFlags(cmd.Flags())
 	bindOutputFlags(cmd.Flags(), &opts.Output, &opts.ReportSpecs)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if runF != nil {
-			return runF(cmd.Context(), opts)
-		}
-		return judgeRun(cmd.Context(), opts)
-	}
+	cmd.RunE = runE(opts, runF, judgeRun)
 	return cmd
 }
 

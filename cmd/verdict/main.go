@@ -185,12 +185,7 @@ func NewCmdVersion(e *env, runF func(context.Context, *VersionOptions) error) *c
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return versionRun(cmd.Context(), opts)
-		},
+		RunE:  runE(opts, runF, versionRun),
 	}
 }
 

@@ -49,12 +49,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 	opts.Config.Flags["watch.interval"] = cmd.Flags().Lookup("interval")
 	opts.Config.Flags["watch.duration"] = cmd.Flags().Lookup("for")
 	bindOutputFlags(cmd.Flags(), &opts.Output, &opts.ReportSpecs)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if runF != nil {
-			return runF(cmd.Context(), opts)
-		}
-		return watchRun(cmd.Context(), opts)
-	}
+	cmd.RunE = runE(opts, runF, watchRun)
 	return cmd
 }
 
