@@ -194,7 +194,7 @@ func (in actionInputs) judgeOptions(e *env) (*JudgeOptions, error) {
 			return e.getenv(k)
 		}
 	}
-	return &JudgeOptions{Env: &je, Config: co, Output: "table", Reports: reports}, nil
+	return &JudgeOptions{Env: &je, Config: co, OutputOptions: OutputOptions{Output: "table", Reports: reports}}, nil
 }
 
 // GitHubActionOptions are what `verdict github-action` runs with: everything
@@ -238,7 +238,7 @@ func githubActionRun(ctx context.Context, opts *GitHubActionOptions) error {
 				logActionInputs(gh, in, args)
 				if in.Mode == "watch" {
 					jopts.Config.Watch = true
-					wopts := &WatchOptions{Env: jopts.Env, Config: jopts.Config, Output: jopts.Output, Reports: jopts.Reports}
+					wopts := &WatchOptions{Env: jopts.Env, Config: jopts.Config, OutputOptions: jopts.OutputOptions}
 					return actionExit(gh, in, watchRun(ctx, wopts))
 				}
 				return actionExit(gh, in, judgeRun(ctx, jopts))

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/report"
 )
@@ -37,9 +38,14 @@ func parseReports(specs []string) ([]reportSpec, error) {
 type JudgeOptions struct {
 	Env    *env
 	Config *ConfigOptions
+	OutputOptions
+}
+
+// OutputOptions are where judge and watch write their report.
+type OutputOptions struct {
 	// Output is what goes to stdout: table, markdown or json.
 	Output string
-	// ReportSpecs are the --report FORMAT=PATH flags, parsed by judgeRun.
+	// ReportSpecs are the --report FORMAT=PATH flags, parsed before judging.
 	ReportSpecs []string
 	// Reports, when set, are used instead of ReportSpecs.
 	Reports []reportSpec
@@ -57,7 +63,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 		Args: cobra.NoArgs,
 	}
 	opts.Config = bindConfigFlags(cmd.Flags())
-	bindOutputFlags(cmd.Flags(), &opts.Output, &opts.ReportSpecs)
+	bindOutputFlags(cmd.Flags(), &opts.OutputOptions)
 	cmd.RunE = runE(opts, runF, judgeRun)
 	return cmd
 }
@@ -65,48 +71,57 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 // judgeRun judges once, writes the output and the reports, publishes to
 // GitHub Actions when it runs there, and ends with the verdict's exit code.
 func judgeRun(ctx context.Context, opts *JudgeOptions) error {
-	e := opts.Env
-	specs, charts, err := outputs(e, opts.Output, opts.ReportSpecs, opts.Reports)
+	return judgeAndEmit(opts.Env, opts.Config, &opts.OutputOptions, func(cfg *config.Config, src *dataSource, noCharts bool) (*judge.Report, error) {
+		// judge.Run makes a cancelled run (SIGINT/SIGTERM) an error.
+		return judge.Run(ctx, cfg, src, judge.RunOptions{Concurrency: src.concurrency, NoCharts: noCharts})
+	})
+}
+
+// judgeAndEmit is what judge and watch do around judging: it checks the
+// outputs, opens the config and its source, judges with judgeFn (noCharts
+// when no output draws charts; an error is a usage error) and writes the
+// report as emitReport does.
+func judgeAndEmit(e *env, co *ConfigOptions, out *OutputOptions, judgeFn func(cfg *config.Config, src *dataSource, noCharts bool) (*judge.Report, error)) error {
+	specs, charts, err := out.resolve(e)
 	if err != nil {
 		return err
 	}
-	cfg, src, err := opts.Config.open(e)
+	cfg, src, err := co.open(e)
 	if err != nil {
 		return err
 	}
-	rep, err := judge.Run(ctx, cfg, src, judge.RunOptions{Concurrency: src.concurrency, NoCharts: !charts})
+	rep, err := judgeFn(cfg, src, !charts)
 	if err != nil {
 		return usageErr(err)
 	}
-	// judge.Run has already made a cancelled run (SIGINT/SIGTERM) an error.
 	describeRun(rep, cfg, src)
-	return emitReport(e, opts.Output, specs, rep)
+	return emitReport(e, out.Output, specs, rep)
 }
 
 // bindOutputFlags defines --output and --report, shared by judge and watch.
-func bindOutputFlags(fs *pflag.FlagSet, output *string, reports *[]string) {
-	fs.StringVarP(output, "output", "o", "table", "what goes to stdout: table, markdown or json")
-	fs.StringArrayVar(reports, "report", nil, "also write FORMAT=PATH (json, markdown, junit, html, dotenv, openmetrics, table); repeatable")
+func bindOutputFlags(fs *pflag.FlagSet, o *OutputOptions) {
+	fs.StringVarP(&o.Output, "output", "o", "table", "what goes to stdout: table, markdown or json")
+	fs.StringArrayVar(&o.ReportSpecs, "report", nil, "also write FORMAT=PATH (json, markdown, junit, html, dotenv, openmetrics, table); repeatable")
 }
 
-// outputs checks --output, parses the --report specs (unless reports are
+// resolve checks --output, parses the --report specs (unless Reports are
 // given) and says whether any of them draws charts.
-func outputs(e *env, output string, reportSpecs []string, reports []reportSpec) ([]reportSpec, bool, error) {
-	switch output {
+func (o *OutputOptions) resolve(e *env) ([]reportSpec, bool, error) {
+	switch o.Output {
 	case "table", "markdown", "json":
 	default:
-		return nil, false, usageErr(fmt.Errorf("--output %q: want table, markdown or json", output))
+		return nil, false, usageErr(fmt.Errorf("--output %q: want table, markdown or json", o.Output))
 	}
-	specs := reports
+	specs := o.Reports
 	if specs == nil {
 		var err error
-		if specs, err = parseReports(reportSpecs); err != nil {
+		if specs, err = parseReports(o.ReportSpecs); err != nil {
 			return nil, false, usageErr(err)
 		}
 	}
 	// Charts cost a pass over every sample: only for the formats that draw them
 	// (the GitHub step summary is markdown).
-	charts := report.Charts(output) || e.getenv("GITHUB_ACTIONS") == "true"
+	charts := report.Charts(o.Output) || e.getenv("GITHUB_ACTIONS") == "true"
 	for _, s := range specs {
 		charts = charts || report.Charts(s.format)
 	}

@@ -7,6 +7,7 @@ import (
 	githubactions "github.com/sethvargo/go-githubactions"
 	"github.com/spf13/cobra"
 
+	"github.com/verdict-ci/verdict/config"
 	"github.com/verdict-ci/verdict/judge"
 	"github.com/verdict-ci/verdict/report"
 )
@@ -15,11 +16,8 @@ import (
 type WatchOptions struct {
 	Env    *env
 	Config *ConfigOptions
-	// Output is what goes to stdout at the end: table, markdown or json.
-	Output string
-	// ReportSpecs are the --report FORMAT=PATH flags; Reports, when set, are used instead.
-	ReportSpecs []string
-	Reports     []reportSpec
+	// OutputOptions are what goes to stdout at the end and the reports.
+	OutputOptions
 	// Now and Sleep replace the real clock (tests); nil means time.Now and a timer.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -48,7 +46,7 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 	cmd.Flags().String("for", "", "how long to watch, e.g. 30m (overrides watch.duration)")
 	opts.Config.Flags["watch.interval"] = cmd.Flags().Lookup("interval")
 	opts.Config.Flags["watch.duration"] = cmd.Flags().Lookup("for")
-	bindOutputFlags(cmd.Flags(), &opts.Output, &opts.ReportSpecs)
+	bindOutputFlags(cmd.Flags(), &opts.OutputOptions)
 	cmd.RunE = runE(opts, runF, watchRun)
 	return cmd
 }
@@ -58,29 +56,19 @@ Exit codes: 0 promote, 1 abort, 2 usage or config error, 3 inconclusive, 4 error
 // partial report.
 func watchRun(ctx context.Context, opts *WatchOptions) error {
 	e := opts.Env
-	specs, charts, err := outputs(e, opts.Output, opts.ReportSpecs, opts.Reports)
-	if err != nil {
-		return err
-	}
-	cfg, src, err := opts.Config.open(e)
-	if err != nil {
-		return err
-	}
-	var start time.Time // now, unless the window was placed or a recording is replayed
-	if cfg.Window.Anchored || cfg.Source.Recording != "" {
-		start = cfg.Window.Start
-	}
-	rep, err := judge.Watch(ctx, cfg, src, judge.WatchOptions{
-		Concurrency: src.concurrency, NoCharts: !charts, Start: start, Progress: e.stderr, Now: opts.Now, Sleep: opts.Sleep,
+	return judgeAndEmit(e, opts.Config, &opts.OutputOptions, func(cfg *config.Config, src *dataSource, noCharts bool) (*judge.Report, error) {
+		var start time.Time // now, unless the window was placed or a recording is replayed
+		if cfg.Window.Anchored || cfg.Source.Recording != "" {
+			start = cfg.Window.Start
+		}
+		rep, err := judge.Watch(ctx, cfg, src, judge.WatchOptions{
+			Concurrency: src.concurrency, NoCharts: noCharts, Start: start, Progress: e.stderr, Now: opts.Now, Sleep: opts.Sleep,
+		})
+		if err == nil && e.getenv("GITHUB_ACTIONS") == "true" {
+			noticeDecision(githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv)), rep)
+		}
+		return rep, err
 	})
-	if err != nil {
-		return usageErr(err)
-	}
-	describeRun(rep, cfg, src)
-	if e.getenv("GITHUB_ACTIONS") == "true" {
-		noticeDecision(githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv)), rep)
-	}
-	return emitReport(e, opts.Output, specs, rep)
 }
 
 // noticeDecision marks the check that decided an early stop with a notice.
