@@ -19,9 +19,8 @@ import (
 type rankSample struct {
 	x  []float64 // ascending, followed by +Inf in x[:len(x)+1]
 	xr []float64 // -x in reverse (ascending), followed by +Inf
-	// dupPairs is Σ (w-1) and dupTieSum Σ (w³-w) over the groups of w
-	// equal values: ties at every d.
-	dupPairs  int
+	// dupTieSum is Σ (w³-w) over the groups of w equal values: ties at
+	// every d.
 	dupTieSum float64
 	scale     float64 // max |x|
 	// Unequal neighbours further apart than riskGap (32 ulps of scale)
@@ -79,7 +78,6 @@ func newRankSample(x []float64, block []float64) *rankSample {
 			continue
 		}
 		if w > 1 {
-			s.dupPairs += w - 1
 			s.dupTieSum += cube(int64(w))
 		}
 		if k < n && x[k]-x[k-1] <= s.riskGap {
