@@ -107,19 +107,28 @@ func (s *rankSample) at(d float64) (r signedRanks, down, up float64) {
 		return tiedRanks(x, d, neg, pos, r), 0, 0
 	}
 	pairs, tie, gap := s.crossCount(d, neg, pos)
-	if tie {
-		return tiedRanks(x, d, neg, pos, r), 0, 0
-	}
-	// No cross ties and within a sign only equal x tie: the positive
-	// differences' midranks among themselves sum to P(P+1)/2 and each also
-	// counts the negative ones smaller in absolute value, so V = P(P+1)/2 +
-	// #{(negative a, positive b): |a| < b}; the tie groups are the groups
-	// of equal x, less the zeros.
+	// Within a sign only equal x tie: the positive differences' midranks
+	// among themselves sum to P(P+1)/2 and each also counts the negative
+	// ones smaller in absolute value, and half of those equal to it, so
+	// V = P(P+1)/2 + #{(negative a, positive b): |a| < b} + #{|a| = b}/2
+	// (the merge counts the first term with ties too: it takes b before an
+	// equal a); the tie groups are the groups of equal x, less the zeros,
+	// each joined with the equal group across (crossTies).
 	np := float64(len(x) - pos)
 	r.v = np*(np+1)/2 + float64(pairs)
 	r.tieSum = s.dupTieSum
 	if zero := pos - neg; zero > 1 {
 		r.tieSum -= cube(int64(zero))
+	}
+	if tie {
+		eq, join, ok := s.crossTies(d, neg, pos)
+		if !ok {
+			return tiedRanks(x, d, neg, pos, signedRanks{n: r.n, zeros: r.zeros}), 0, 0
+		}
+		r.v += float64(eq) / 2
+		r.tieSum += join
+		r.ties = r.tieSum > 0
+		return r, 0, 0
 	}
 	r.ties = r.tieSum > 0
 	if r.zeros {
@@ -271,6 +280,49 @@ func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, g
 		pairs += p
 	}
 	return pairs, gap == 0, gap // equal heads are the only zero gap
+}
+
+// maxCrossTies is how many equal pairs of heads crossTies records; more
+// (a shift on a grid of many Walsh averages at once) take tiedRanks.
+const maxCrossTies = 64
+
+// crossTies finds the groups of |x - d| that hold values of both signs, by
+// a sequential branch-free merge as crossCount's (a step with equal heads
+// takes b, so a group of w_b equal b steps past its w_a equal a, the first
+// of them at a[t]): it returns Σ w_a·w_b and Σ (w_a+w_b)³-(w_a+w_b) -
+// (w_a³-w_a) - (w_b³-w_b), what joining each group's two halves adds to
+// the ties. Each half is one group of equal x (collide found no others).
+func (s *rankSample) crossTies(d float64, neg, pos int) (eq int, join float64, ok bool) {
+	n := len(s.x)
+	a, b := s.xr[n-neg:], s.x[pos:n+1]
+	var at [maxCrossTies + 1]int32 // t of each equal step, the last slot for overflow
+	cnt, t, u := 0, 0, 0
+	for range neg + n - pos {
+		x, y := a[t]+d, b[u]-d
+		c := b2i(x < y)
+		at[min(cnt, maxCrossTies)] = int32(t)
+		cnt += b2i(x == y)
+		t += c
+		u += 1 - c
+	}
+	if cnt > maxCrossTies {
+		return 0, 0, false
+	}
+	for k := 0; k < cnt; {
+		t := int(at[k])
+		wb := 1
+		for k+wb < cnt && int(at[k+wb]) == t {
+			wb++
+		}
+		wa := 1
+		for t+wa < neg && a[t+wa] == a[t] {
+			wa++
+		}
+		eq += wa * wb
+		join += cube(int64(wa+wb)) - cube(int64(wa)) - cube(int64(wb))
+		k += wb
+	}
+	return eq, join, true
 }
 
 // diagonal is where the merge of the runs a[:na] + d and b[:nb] - d stands
