@@ -46,12 +46,14 @@ type signrankOracle struct {
 }
 
 func loadSignrankOracle(t *testing.T) signrankOracle {
-	return readOracle(t, "signrank.json", func(o signrankOracle) string {
-		if len(o.Cases) < 50 || len(o.Holm) < 5 || len(o.Blocks) < 5 {
-			return fmt.Sprintf("%d cases, %d holm, %d blocks: too few", len(o.Cases), len(o.Holm), len(o.Blocks))
-		}
-		return ""
-	})
+	return readOracle[signrankOracle](t, "signrank.json")
+}
+
+func (o signrankOracle) short() string {
+	if len(o.Cases) < 50 || len(o.Holm) < 5 || len(o.Blocks) < 5 {
+		return fmt.Sprintf("%d cases, %d holm, %d blocks: too few", len(o.Cases), len(o.Holm), len(o.Blocks))
+	}
+	return ""
 }
 
 // sameOrClose reports whether got equals want within rel (relative), or

@@ -38,19 +38,23 @@ type oracle struct {
 	} `json:"qwilcox"`
 }
 
-func loadOracle(t *testing.T) oracle {
-	return readOracle(t, "wilcox.json", func(o oracle) string {
-		if len(o.Cases) < 30 {
-			return fmt.Sprintf("%d cases, want at least 30", len(o.Cases))
-		}
-		return ""
-	})
+func loadOracle(t *testing.T) oracle { return readOracle[oracle](t, "wilcox.json") }
+
+func (o oracle) short() string {
+	if len(o.Cases) < 30 {
+		return fmt.Sprintf("%d cases, want at least 30", len(o.Cases))
+	}
+	return ""
 }
+
+// golden is an oracle file decoded; short says what it lacks for the tests
+// ("" when nothing).
+type golden interface{ short() string }
 
 // readOracle decodes the golden file testdata/oracle/name (R's answers,
 // written by the R script beside it) and fails the test when it cannot be
-// read or when short, which says what the file lacks, returns non-empty.
-func readOracle[T any](t *testing.T, name string, short func(T) string) T {
+// read or is short.
+func readOracle[T golden](t *testing.T, name string) T {
 	t.Helper()
 	var o T
 	b, err := os.ReadFile(filepath.Join("..", "testdata", "oracle", name))
@@ -60,7 +64,7 @@ func readOracle[T any](t *testing.T, name string, short func(T) string) T {
 	if err := json.Unmarshal(b, &o); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	if s := short(o); s != "" {
+	if s := o.short(); s != "" {
 		t.Fatalf("%s has %s", name, s)
 	}
 	return o

@@ -26,12 +26,14 @@ type poissonOracle struct {
 }
 
 func loadPoissonOracle(t *testing.T) poissonOracle {
-	return readOracle(t, "poisson.json", func(o poissonOracle) string {
-		if len(o.Cases) < 80 {
-			return fmt.Sprintf("%d cases, want at least 80", len(o.Cases))
-		}
-		return ""
-	})
+	return readOracle[poissonOracle](t, "poisson.json")
+}
+
+func (o poissonOracle) short() string {
+	if len(o.Cases) < 80 {
+		return fmt.Sprintf("%d cases, want at least 80", len(o.Cases))
+	}
+	return ""
 }
 
 // sameNumber compares got with R's want to rel, relative to |want|; values
