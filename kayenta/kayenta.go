@@ -193,9 +193,12 @@ func (c *converter) config(o *object) {
 	if st := cl.child("scoreThresholds"); len(st.fields) > 0 {
 		pass, ok1 := st.num("pass")
 		marginal, ok2 := st.num("marginal")
-		if ok1 && ok2 {
+		switch {
+		case ok1 && ok2 && 0 <= marginal && marginal <= pass && pass <= 100:
 			c.thresholds = &[2]float64{pass, marginal}
-		} else {
+		case ok1 && ok2:
+			c.problem(st.path, "pass %s and marginal %s are not 0 ≤ marginal ≤ pass ≤ 100; verdict's defaults are used", num(pass), num(marginal))
+		default:
 			c.problem(st.path, "needs both pass and marginal; verdict's defaults are used")
 		}
 		st.unread()

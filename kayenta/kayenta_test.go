@@ -208,3 +208,22 @@ func TestConvertRejectsNames(t *testing.T) {
 		t.Errorf("problems at %v (%v), %d converted; want the duplicate and the control character, 2 converted", got, res.Problems, res.Metrics)
 	}
 }
+
+// TestConvertBadThresholds: Kayenta score thresholds verdict cannot take
+// (marginal above pass, beyond 0…100) are a problem named at their path,
+// and the converted config keeps verdict's defaults, so it loads.
+func TestConvertBadThresholds(t *testing.T) {
+	for _, st := range []string{`{"pass": 0, "marginal": 7}`, `{"pass": 120, "marginal": 50}`, `{"pass": 90, "marginal": -1}`} {
+		in := `{"metrics":[{"name":"x","query":{"customInlineTemplate":"PromQL:a{b=\"${scope}\"}"}}],"classifier":{"scoreThresholds":` + st + `}}`
+		res, err := Convert([]byte(in), Options{Baseline: side("v1"), Canary: side("v2")})
+		if err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+		if got := paths(res.Problems); !slices.Contains(got, "classifier.scoreThresholds") {
+			t.Errorf("%s: problems at %v, want classifier.scoreThresholds", st, got)
+		}
+		if !strings.Contains(string(res.YAML), "scoring: {pass: 95, marginal: 75}") {
+			t.Errorf("%s: the converted config does not keep verdict's default scoring:\n%s", st, res.YAML)
+		}
+	}
+}
