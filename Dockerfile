@@ -12,8 +12,8 @@
 # Base images are pinned by digest (scripts/pin-base-images.sh: --check offline,
 # --verify and --update where a registry is reachable; the release workflow
 # verifies them before it builds). The tag says what was pinned; the digest wins.
-# golang:1.26
-FROM golang:1.26@sha256:3aff6657219a4d9c14e27fb1d8976c49c29fddb70ba835014f477e1c70636647 AS build
+# golang:1.26.5 (the 1.26 line)
+FROM golang:1.26.5@sha256:3aff6657219a4d9c14e27fb1d8976c49c29fddb70ba835014f477e1c70636647 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
