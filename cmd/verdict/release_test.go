@@ -80,12 +80,7 @@ func TestPinRelease(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pin := func(args ...string) (int, string) {
-		cmd := exec.Command("../../scripts/pin-release.sh", args...)
-		cmd.Env = append(os.Environ(), "PIN_ROOT="+root)
-		out, _ := cmd.CombinedOutput()
-		return cmd.ProcessState.ExitCode(), string(out)
-	}
+	pin := func(args ...string) (int, string) { return pinScript("pin-release.sh", root, args...) }
 	if code, out := pin("v2.3.4"); code != 0 {
 		t.Fatalf("pin-release.sh v2.3.4: exit %d\n%s", code, out)
 	}
@@ -198,12 +193,7 @@ func TestReleaseActionsPinned(t *testing.T) {
 // unpinned one by file and line, and the release verifies the digests
 // resolve before any job that builds an image runs.
 func TestBaseImagesPinned(t *testing.T) {
-	check := func(root string) (int, string) {
-		cmd := exec.Command("../../scripts/pin-base-images.sh", "--check")
-		cmd.Env = append(os.Environ(), "PIN_ROOT="+root)
-		out, _ := cmd.CombinedOutput()
-		return cmd.ProcessState.ExitCode(), string(out)
-	}
+	check := func(root string) (int, string) { return pinScript("pin-base-images.sh", root, "--check") }
 	if code, out := check("../.."); code != 0 {
 		t.Fatalf("pin-base-images.sh --check on the repository: exit %d\n%s", code, out)
 	}
@@ -245,4 +235,13 @@ func TestBaseImagesPinned(t *testing.T) {
 			t.Errorf("release job %s needs %s, not pins", job, needs)
 		}
 	}
+}
+
+// pinScript runs scripts/<script> on the repository copy at root (PIN_ROOT)
+// and returns its exit code and combined output.
+func pinScript(script, root string, args ...string) (int, string) {
+	cmd := exec.Command("../../scripts/"+script, args...)
+	cmd.Env = append(os.Environ(), "PIN_ROOT="+root)
+	out, _ := cmd.CombinedOutput()
+	return cmd.ProcessState.ExitCode(), string(out)
 }
