@@ -326,3 +326,35 @@ func BenchmarkRecordingCodec(b *testing.B) {
 		return err
 	})
 }
+
+// BenchmarkSkipPoints is the structure pass's skip of one points array as
+// verdict writes it (a day at 15 s, 5,760 points, one line): skipPoints'
+// search for the first "]]" against skipArray's walk over every byte, which
+// it falls back to (TestSkipPointsGuessesChecked, FuzzDecodeRecording).
+func BenchmarkSkipPoints(b *testing.B) {
+	vals := benchValues(5760)
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i, v := range vals {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		fmt.Fprintf(&buf, "[%d,\"%s\"]", 1704067215+15*i, v)
+	}
+	buf.WriteString("]},\n")
+	body := buf.Bytes()
+	for _, guess := range []bool{true, false} {
+		name := "skipPoints"
+		if !guess {
+			name = "skipArray"
+		}
+		runBytes(b, name, len(body), func() error {
+			d := &decoder{scanner: scanner{b: body}, guess: guess}
+			_, err := d.skipPoints()
+			if err == nil && d.i != len(body)-3 {
+				err = fmt.Errorf("skipped to %d of %d", d.i, len(body))
+			}
+			return err
+		})
+	}
+}

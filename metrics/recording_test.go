@@ -221,6 +221,76 @@ func TestDecodeRecordingErrors(t *testing.T) {
 	}
 }
 
+// sameAsExactSkip fails unless decoding in with every points array skipped
+// exactly (skipArray, no "]]" guesses) gives what DecodeRecording gave: the
+// same error text, or a recording that encodes to the same bytes.
+func sameAsExactSkip(t *testing.T, in []byte, rec *Recording, err error) {
+	t.Helper()
+	if len(in) > MaxRecordingSize || len(bytes.TrimSpace(in)) == 0 {
+		return // refused before decoding
+	}
+	exact, exactErr := decodeRecordingWith(in, false)
+	if exactErr == nil {
+		exactErr = exact.validate()
+	}
+	switch {
+	case (err == nil) != (exactErr == nil):
+		t.Fatalf("guessed skips: error %v; exact skips: error %v", err, exactErr)
+	case err != nil:
+		if !strings.HasSuffix(err.Error(), exactErr.Error()) {
+			t.Fatalf("guessed skips: error %q; exact skips: %q", err, exactErr)
+		}
+	default:
+		var a, b bytes.Buffer
+		rec.Write(&a)
+		exact.Write(&b)
+		if a.String() != b.String() {
+			t.Fatalf("guessed skips:\n%s\nexact skips:\n%s", a.String(), b.String())
+		}
+	}
+}
+
+// TestSkipPointsGuessesChecked: points arrays that do not end at their first
+// "]]" (spaces inside, a "]]" in a value, an empty array, null) decode as
+// the exact skip decodes them, and a recording as verdict writes it takes
+// the guess for every array.
+func TestSkipPointsGuessesChecked(t *testing.T) {
+	head := `{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{"m":{"baseline":{"series":[`
+	for _, body := range []string{
+		`{"labels":{},"points":[[1,"1"],[2,"2"]]},{"labels":{},"points":[[3,"3"]]}`,
+		`{"labels":{},"points":[[1,"1"],[2,"2"] ]},{"labels":{},"points":[[3,"3"]]}`,
+		`{"labels":{},"points":[[1,"1"],[2,"2"]` + "\n" + `]},{"labels":{},"points":[[3,"3"]]}`,
+		`{"labels":{},"points":[ [1,"1"]]},{"labels":{},"points":[]}`,
+		`{"labels":{},"points":[[1,"]]"]]}`,
+		`{"labels":{},"points":[[1,"1"]]]},{"labels":{},"points":[[3,"3"]]}`,
+		`{"labels":{},"points":null}`,
+		`{"labels":{},"points":[[1,"1"],[2,"2"]]},{"labels":{},"points":[[1,"1"],[2,"2"]]`,
+	} {
+		in := []byte(head + body + `]}}}}`)
+		rec, err := DecodeRecording(bytes.NewReader(in))
+		sameAsExactSkip(t, in, rec, err)
+	}
+	var buf bytes.Buffer
+	if err := sampleRecording().Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeRecordingWith(buf.Bytes(), true); err != nil {
+		t.Fatalf("the guessed skips fail on what verdict writes: %v", err)
+	}
+	b, key, arrays := buf.Bytes(), []byte(`"points": `), 0
+	for at := bytes.Index(b, key); at >= 0; at = bytes.Index(b, key) {
+		b = b[at+len(key):]
+		d := &decoder{scanner: scanner{b: b}, guess: true}
+		if end, err := d.skipPoints(); err != nil || end == 0 || b[end-1] != ']' {
+			t.Fatalf("skipPoints did not guess the end of %.40s (end %d, %v)", b, end, err)
+		}
+		arrays++
+	}
+	if arrays != 5 {
+		t.Fatalf("%d points arrays, want 5", arrays)
+	}
+}
+
 func TestDecodeBareNumbersAndFractions(t *testing.T) {
 	in := `{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{"m":{"canary":{"query":"q","start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","series":[{"labels":{},"points":[[1704067200.25, 3], [1704067201,"-Inf"]]}]}}}}`
 	rec, err := DecodeRecording(strings.NewReader(in))
@@ -252,6 +322,7 @@ func FuzzDecodeRecording(f *testing.F) {
 	f.Add([]byte(`{"version":1,"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","step":"30s"},"metrics":{"m":{"numerator":{"canary":{"series":[{"labels":{},"points":[[01,"1"]]}]}}}}}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rec, err := DecodeRecording(bytes.NewReader(in))
+		sameAsExactSkip(t, in, rec, err)
 		ref, refErr := referenceRecording(in)
 		if err == nil && refErr != nil && utf8.Valid(in) {
 			t.Fatalf("accepts what encoding/json rejects (%v)", refErr)
