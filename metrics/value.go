@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"time"
@@ -65,13 +66,23 @@ func slowSample(b []byte) (float64, error) {
 // shape (a sign, an exponent, spaces, escapes, a bare number, a value that is
 // not a number): callers then take their general path, which agrees with
 // this one wherever both apply.
-func fastPoint(b []byte, i int) (p Point, next int, ok bool) {
+func fastPoint(b []byte, i int) (p Point, next int, ok bool) { return scanPoint(b, i, true) }
+
+// scanPoint is fastPoint, reading the value with plainDecimal first when
+// fused is true; false is the way before it, for FuzzFastPoint and
+// BenchmarkFastPoint.
+func scanPoint(b []byte, i int, fused bool) (p Point, next int, ok bool) {
 	if i >= len(b) || b[i] != '[' {
 		return p, 0, false
 	}
 	j := i + 1
 	var sec int64
 	start := j
+	if fused && j+8 <= len(b) {
+		if w, ok := eightDigits(binary.LittleEndian.Uint64(b[j:])); ok {
+			sec, j = int64(w), j+8
+		}
+	}
 	for j < len(b) && b[j]-'0' < 10 && j-start < 15 {
 		sec = sec*10 + int64(b[j]-'0')
 		j++
@@ -98,6 +109,9 @@ func fastPoint(b []byte, i int) (p Point, next int, ok bool) {
 		return p, 0, false
 	}
 	k := j + 2
+	if v, end, ok := plainDecimal(b, k); fused && ok {
+		return Point{T: time.UnixMilli(ms).UTC(), V: v}, end, true
+	}
 	vs := k
 	for k < len(b) && b[k] != '"' && b[k] != '\\' {
 		k++
@@ -110,4 +124,50 @@ func fastPoint(b []byte, i int) (p Point, next int, ok bool) {
 		return p, 0, false
 	}
 	return Point{T: time.UnixMilli(ms).UTC(), V: v}, k + 2, true
+}
+
+// plainDecimal reads the commonest value of a point, digits with at most one
+// '.' and then `"]`, at b[k:], in the same pass that finds its end: the
+// value parseSample gives for those digits (Clinger's fast path: an exact
+// mantissa below 2^53 over an exact power of ten), and the offset just past
+// the ']'. Anything else (a sign, an exponent, NaN, a long mantissa, another
+// end) is ok false, and fastPoint scans and parses the value as before:
+// FuzzFastPoint checks it against that way, BenchmarkFastPoint times both.
+func plainDecimal(b []byte, k int) (v float64, next int, ok bool) {
+	var mant uint64
+	digits, decimals, dot := 0, 0, 0
+	for ; k < len(b); k++ {
+		c := b[k]
+		if c-'0' < 10 {
+			if mant > (1<<53)/10 {
+				return 0, 0, false
+			}
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			decimals += dot
+			continue
+		}
+		if c != '.' || dot == 1 {
+			break
+		}
+		dot = 1
+	}
+	if k+1 >= len(b) || b[k] != '"' || b[k+1] != ']' || digits == 0 || mant > 1<<53 || decimals >= len(pow10) {
+		return 0, 0, false
+	}
+	return float64(mant) / pow10[decimals], k + 2, true
+}
+
+// eightDigits is the number eight ASCII digits spell, the first in w's low
+// byte, or ok false when any byte is not a digit: a byte is one when its
+// high nibble is 3 and adding 6 keeps it so (a carry out of a byte comes
+// only from one whose high nibble is not 3, which fails anyway). Then
+// pairs, quads and the two halves are combined by multiplication.
+func eightDigits(w uint64) (uint64, bool) {
+	if w&0xF0F0F0F0F0F0F0F0|(w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0>>4 != 0x3333333333333333 {
+		return 0, false
+	}
+	w = (w & 0x0F0F0F0F0F0F0F0F) * (1 + 10<<8) >> 8
+	w = (w & 0x00FF00FF00FF00FF) * (1 + 100<<16) >> 16
+	return (w & 0x0000FFFF0000FFFF) * (1 + 10000<<32) >> 32, true
 }

@@ -47,8 +47,19 @@ func FuzzFastPoint(f *testing.F) {
 	for _, s := range []string{`[1704067215,"0.42"]`, `[1704067215.25,"NaN"]`, `[1704067215.1239,"+Inf"]`, `[0,"-1e-3"]`, `[1,"1"],`} {
 		f.Add(s)
 	}
+	f.Add(`[1704067215,"98.9778"]`)
+	f.Add(`[1704067215,"9007199254740993"]`)
+	f.Add(`[1704067215,"1.2.3"]`)
+	f.Add(`[1704:67215,"1"]`)
+	f.Add(`[99999999,"1"]`)
+	f.Add(`[012345678,"1"]`)
+	f.Add(`[1234567890123456789,"1"]`)
 	f.Fuzz(func(t *testing.T, s string) {
 		p, next, ok := fastPoint([]byte(s), 0)
+		// plainDecimal's value is the one the scan and parseSample give.
+		if q, qnext, qok := scanPoint([]byte(s), 0, false); ok != qok || next != qnext || p.T != q.T || !sameBits(p.V, q.V) {
+			t.Fatalf("%q: fused %v %v %v, scan then parseSample %v %v %v", s, p, next, ok, q, qnext, qok)
+		}
 		if !ok {
 			return
 		}
