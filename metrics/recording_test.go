@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -350,4 +351,37 @@ func FuzzDecodeRecording(f *testing.F) {
 			t.Fatalf("not stable:\n%s\n%s", a.String(), b.String())
 		}
 	})
+}
+
+// TestReadRecordingFile: a recording read from a file (outside the Go heap
+// on Linux, the bytes unmapped once decoded) is the one decoded from the
+// same bytes in memory, and an empty or unreadable file is one clear error.
+func TestReadRecordingFile(t *testing.T) {
+	var buf bytes.Buffer
+	if err := sampleRecording().Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := dir + "/recording.json"
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := ReadRecording(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	rec.Write(&got)
+	if got.String() != buf.String() {
+		t.Fatalf("read from the file:\n%s\nwritten:\n%s", got.String(), buf.String())
+	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadRecording(path); err == nil || !strings.Contains(err.Error(), "empty file") {
+		t.Errorf("empty file: %v", err)
+	}
+	if _, err := ReadRecording(dir); err == nil || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a directory: %v", err)
+	}
 }

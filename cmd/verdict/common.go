@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -121,13 +120,6 @@ func (co *ConfigOptions) load(e *env) (*config.Config, *metrics.Recording, error
 	if err != nil {
 		return nil, nil, dataErr(err)
 	}
-	// The file's bytes are garbage now and as large as the decoded points:
-	// collect them before judging doubles the heap again. The judge's
-	// allocations reuse that memory; handing it back to the OS first
-	// (debug.FreeOSMemory) made them fault it in again, page by page, for
-	// the same peak RSS (docs/performance.md). Past the memory limit
-	// (tuneGC) the runtime returns memory to the OS itself.
-	runtime.GC()
 	if !cfg.Window.Anchored {
 		// No window was asked for (neither start nor end, from the file, the
 		// environment or a flag): judge the recording's own.
