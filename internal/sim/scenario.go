@@ -147,6 +147,7 @@ func Scenarios() []Scenario {
 		{Name: "aa-1-metric", Metrics: 1, Noise: 0.2},
 		{Name: "aa-50-metrics", Metrics: 50, Noise: 0.2, Target: healthy},
 		{Name: "aa-pods", Metrics: 10, Noise: 0.2, Pods: 3, PodSpread: 0.05},
+		{Name: "aa-pods-margin", Metrics: 10, Noise: 0.2, Pods: 3, PodSpread: 0.05, Margin: "10%", Target: Target{MaxAbort: 0.02}},
 		{Name: "aa-ar0.9-margin", Metrics: 10, Noise: 0.2, Phi: 0.9, Margin: "10%"},
 		{Name: "reg-iid+20%", Metrics: 10, Noise: 0.2, Shift: 1.2, Target: regressed},
 		{Name: "reg-drift+10%", Metrics: 10, Noise: 0.1, Drift: 0.5, Shift: 1.1, Target: regressed},
