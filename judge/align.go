@@ -75,7 +75,7 @@ func (s *steps) release() {
 // for the per-step means (NaN handling, ±Inf, outliers) and what they
 // become; means false skips the means (coverage only). release frees the
 // result's memory.
-func placed(f Fetched, g grid, shift time.Duration, keep func(float64) (float64, bool), means bool) steps {
+func placed(f Fetched, g grid, shift time.Duration, keep keepRule, means bool) steps {
 	b, _ := stepPool.Get().(*stepBuf)
 	if b == nil {
 		b = &stepBuf{}
@@ -120,7 +120,7 @@ func placed(f Fetched, g grid, shift time.Duration, keep func(float64) (float64,
 			if !means {
 				continue
 			}
-			if v, ok := keep(p.V); ok {
+			if v, ok := keep.keep(p.V); ok {
 				s.sum[k] += v
 				s.cnt[k]++
 			}
@@ -205,17 +205,25 @@ func overlap(b, c metrics.Result) string {
 
 // keepValue is the per-point rule matching side's pooled values: NaN
 // removed or zero, ±Inf left out, values outside [lo, hi] (outliers) left out.
-func keepValue(nanZero bool, lo, hi float64) func(float64) (float64, bool) {
-	return func(v float64) (float64, bool) {
-		switch {
-		case math.IsNaN(v):
-			if !nanZero {
-				return 0, false
-			}
-			v = 0
-		case math.IsInf(v, 0):
+func keepValue(nanZero bool, lo, hi float64) keepRule { return keepRule{nanZero, lo, hi} }
+
+// keepRule is keepValue's rule: a value, not a closure, so that placed's
+// loop over every point inlines it.
+type keepRule struct {
+	nanZero bool
+	lo, hi  float64
+}
+
+// keep is what v counts as in the per-step means, and whether it counts.
+func (r keepRule) keep(v float64) (float64, bool) {
+	switch {
+	case math.IsNaN(v):
+		if !r.nanZero {
 			return 0, false
 		}
-		return v, v >= lo && v <= hi
+		v = 0
+	case math.IsInf(v, 0):
+		return 0, false
 	}
+	return v, v >= r.lo && v <= r.hi
 }
