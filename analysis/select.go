@@ -33,6 +33,8 @@ type diffMatrix struct {
 	rounds   int       // selection rounds so far, for tests and benchmarks
 	last     [4]int64  // the counts of the last narrow: < pa, <= pa, < pb, <= pb
 	known    []counted // every pivot counted so far, for interpolation
+	sel      []float64 // the band kth last selected in (nil when a pivot was the answer)
+	selBelow int64     // the elements below that band
 }
 
 // diffScratch is how many floats newDiffMatrix wants as scratch for sizes m, n.
@@ -350,6 +352,7 @@ func (d *diffMatrix) kth(k int64) float64 {
 	}
 	safe, poor := false, false
 	delta := 0.006 // half-width of the bracket in value rounds, as a fraction of the band
+	d.sel = nil
 	for {
 		if d.active <= int64(cap(d.buf)) {
 			buf := d.buf[:0]
@@ -358,6 +361,7 @@ func (d *diffMatrix) kth(k int64) float64 {
 					buf = append(buf, d.at(i, c))
 				}
 			}
+			d.sel, d.selBelow = buf, d.below
 			return selectKth(buf, int(k-d.below-1))
 		}
 		prev, below := d.active, d.below
@@ -400,6 +404,30 @@ func (d *diffMatrix) kth(k int64) float64 {
 		safe = !safe && bad && poor
 		poor = bad
 	}
+}
+
+// nextInBand returns the (k+1)-th smallest difference, given v = kth(k)
+// just returned, when the band kth selected it in holds that rank too: v
+// again when the band has more than k - below elements at or below v, else
+// the smallest above v. One pass over at most cap(buf) values, where the
+// alternative is a counting walk over every row (hodgesLehmann).
+func (d *diffMatrix) nextInBand(k int64, v float64) (w float64, ok bool) {
+	r := k + 1 - d.selBelow // the rank wanted within the band
+	if d.sel == nil || r > int64(len(d.sel)) {
+		return 0, false
+	}
+	atMost, w := int64(0), math.Inf(1)
+	for _, e := range d.sel {
+		if e <= v {
+			atMost++
+		} else if e < w {
+			w = e
+		}
+	}
+	if atMost >= r {
+		return v, true
+	}
+	return w, true
 }
 
 // interpolate returns the value whose rank among all differences is about
