@@ -22,11 +22,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/model"
 
 	"github.com/verdict-ci/verdict/internal/testenv"
 )
@@ -67,6 +70,7 @@ type options struct {
 	tls            bool
 	clientCert     bool
 	extraArgs      []string
+	scrape         *scrape
 }
 
 // Option configures a server.
@@ -91,6 +95,54 @@ func WithArgs(args ...string) Option {
 	return func(o *options) { o.extraArgs = append(o.extraArgs, args...) }
 }
 
+// Target is a scrape target: its host:port and the labels Prometheus adds
+// to every series scraped from it.
+type Target struct {
+	Addr   string
+	Labels map[string]string
+}
+
+type scrape struct {
+	job      string
+	interval time.Duration
+	targets  []Target
+}
+
+// WithScrape makes Prometheus scrape targets' /metrics every interval
+// (timeout the same) as job, from static targets. Prometheus only; with an
+// empty fixture (Start(t, "", …)) nothing is backfilled and the server holds
+// only what it scrapes.
+func WithScrape(job string, interval time.Duration, targets ...Target) Option {
+	return func(o *options) { o.scrape = &scrape{job, interval, targets} }
+}
+
+// config returns prometheus.yml: no scraping, or the WithScrape job.
+func (o options) config() string {
+	cfg := "global:\n  scrape_interval: 1h\n  evaluation_interval: 1h\n"
+	if o.scrape == nil {
+		return cfg
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "scrape_configs:\n  - job_name: %q\n    scrape_interval: %s\n    scrape_timeout: %s\n    static_configs:\n",
+		o.scrape.job, model.Duration(o.scrape.interval), model.Duration(o.scrape.interval))
+	for _, t := range o.scrape.targets {
+		fmt.Fprintf(&b, "      - targets: [%q]\n        labels: {", t.Addr)
+		keys := make([]string, 0, len(t.Labels))
+		for k := range t.Labels {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q: %q", k, t.Labels[k])
+		}
+		b.WriteString("}\n")
+	}
+	return cfg + b.String()
+}
+
 // MissingError says that a server binary is not installed.
 type MissingError struct{ Binary string }
 
@@ -100,7 +152,8 @@ func (e *MissingError) Error() string {
 
 // Start backfills openmetrics (OpenMetrics text ending in "# EOF", timestamps
 // in seconds; or, if it has no newline, the path of such a file) into a fresh
-// TSDB directory and starts Prometheus on it. The server stops when the test ends.
+// TSDB directory and starts Prometheus on it; an empty openmetrics backfills
+// nothing (for WithScrape). The server stops when the test ends.
 func Start(t testing.TB, openmetrics string, opts ...Option) *Server {
 	t.Helper()
 	testenv.Heavy(t, "starts Prometheus")
@@ -144,17 +197,19 @@ func Launch(ctx context.Context, dir, openmetrics string, opts ...Option) (*Serv
 	for _, opt := range opts {
 		opt(&o)
 	}
-	src, err := fixtureFile(dir, openmetrics)
-	if err != nil {
-		return nil, err
-	}
 	data := filepath.Join(dir, "data")
-	out, err := exec.CommandContext(ctx, "promtool", "tsdb", "create-blocks-from", "openmetrics", src, data).CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("promtool backfill of %s: %v: %s", src, err, lastLines(out, 5))
+	if openmetrics != "" {
+		src, err := fixtureFile(dir, openmetrics)
+		if err != nil {
+			return nil, err
+		}
+		out, err := exec.CommandContext(ctx, "promtool", "tsdb", "create-blocks-from", "openmetrics", src, data).CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("promtool backfill of %s: %v: %s", src, err, lastLines(out, 5))
+		}
 	}
 	cfgFile := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgFile, []byte("global:\n  scrape_interval: 1h\n  evaluation_interval: 1h\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfgFile, []byte(o.config()), 0o644); err != nil {
 		return nil, err
 	}
 	s := &Server{Kind: "prometheus", Dir: dir}
@@ -194,8 +249,8 @@ func LaunchVM(ctx context.Context, dir, openmetrics string, opts ...Option) (*Se
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.user != "" || o.tls {
-		return nil, errors.New("victoria-metrics: auth and TLS options are for Prometheus only")
+	if o.user != "" || o.tls || o.scrape != nil {
+		return nil, errors.New("victoria-metrics: auth, TLS and scrape options are for Prometheus only")
 	}
 	src, err := fixtureFile(dir, openmetrics)
 	if err != nil {

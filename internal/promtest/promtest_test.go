@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -132,5 +133,33 @@ func TestLaunchRejectsBadFixture(t *testing.T) {
 	}
 	if _, err := Launch(context.Background(), t.TempDir(), "/nonexistent/fixture.om"); err == nil {
 		t.Fatal("missing fixture file: no error")
+	}
+}
+
+// TestScrapeConfig: WithScrape writes one static target per instance with
+// its labels, sorted, quoted, at the interval asked for.
+func TestScrapeConfig(t *testing.T) {
+	var o options
+	WithScrape("checkout", time.Second, Target{"127.0.0.1:1", map[string]string{"b": `x"y`, "a": "1"}}, Target{Addr: "127.0.0.1:2"})(&o)
+	want := `global:
+  scrape_interval: 1h
+  evaluation_interval: 1h
+scrape_configs:
+  - job_name: "checkout"
+    scrape_interval: 1s
+    scrape_timeout: 1s
+    static_configs:
+      - targets: ["127.0.0.1:1"]
+        labels: {"a": "1", "b": "x\"y"}
+      - targets: ["127.0.0.1:2"]
+        labels: {}
+`
+	if got := o.config(); got != want {
+		t.Errorf("config:\n%s\nwant:\n%s", got, want)
+	}
+	_, err := LaunchVM(context.Background(), t.TempDir(), "", WithScrape("j", time.Second))
+	var missing *MissingError
+	if !errors.As(err, &missing) && (err == nil || !strings.Contains(err.Error(), "Prometheus only")) {
+		t.Errorf("LaunchVM with a scrape: %v, want a Prometheus-only error", err)
 	}
 }
