@@ -20,7 +20,8 @@ import (
 // The lab's shape: six identical instances and a slowed one, each sent
 // labRate requests a second, scraped every labScrape, judged over
 // labWindow at labStep. LAB_WINDOW (a duration) and LAB_RATE (requests a
-// second) change the window and the load for a longer run by hand.
+// second) change the window and the load for a longer run by hand; each
+// run draws its seed (logged) unless LAB_SEED gives it.
 // docs/lab.md reports what it measured.
 const (
 	labRate   = 40
@@ -192,19 +193,20 @@ func labSetting[T any](t *testing.T, name string, def T, parse func(string) (T, 
 }
 
 // startLab starts the six identical instances and the slow one (50%
-// slower), a Prometheus scraping them every second, and rate requests a
-// second to each; it returns the server and when scraping began. The
-// cleanups stop the load, then Prometheus, then the instances.
-func startLab(t *testing.T, rate float64) (*promtest.Server, time.Time) {
+// slower), each its own labservice process, a Prometheus scraping them
+// every second, and rate requests a second to each; it returns the server
+// and when scraping began. The cleanups stop the load, then Prometheus,
+// then the instances (by PID).
+func startLab(t *testing.T, service string, rate float64, seed uint64) (*promtest.Server, time.Time) {
 	t.Helper()
 	var targets []promtest.Target
 	var urls []string
 	for i, id := range append(append([]string{}, labIDs...), "slow") {
-		s := lab.Healthy(uint64(i + 1))
+		s := lab.Healthy(seed + uint64(i))
 		if id == "slow" {
 			s.Slowdown = 1.5
 		}
-		url, stop, err := lab.Start("127.0.0.1:0", s)
+		url, stop, err := lab.StartProcess(service, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +222,7 @@ func startLab(t *testing.T, rate float64) (*promtest.Server, time.Time) {
 	began := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan []lab.Stats, 1)
-	go func() { done <- lab.Load(ctx, rate, 64, 13, urls...) }()
+	go func() { done <- lab.Load(ctx, rate, 64, seed, urls...) }()
 	t.Cleanup(func() {
 		cancel()
 		for i, st := range <-done {
@@ -233,7 +235,7 @@ func startLab(t *testing.T, rate float64) (*promtest.Server, time.Time) {
 // TestLabIdenticalServices is the live lab of issue 13's held-out check:
 // real services, real Prometheus, the documented configs. Six identical
 // instances of one service (internal/lab: latency spent in real time,
-// 0.5% errors) and a seventh 50% slower get Poisson traffic while a real
+// 0.5% errors), each its own process, and a seventh 50% slower get Poisson traffic while a real
 // Prometheus scrapes them every second; after labWindow of data, all 15
 // pairs of identical instances are judged through the binary with each
 // config of labConfigs, as shipped. No pair may abort, and every metric of
@@ -247,11 +249,13 @@ func TestLabIdenticalServices(t *testing.T) {
 	testenv.Require(t, "prometheus", "promtool")
 	window := labSetting(t, "LAB_WINDOW", labWindow, time.ParseDuration)
 	rate := labSetting(t, "LAB_RATE", float64(labRate), func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
-	l := labRun{bin: buildVerdict(t), window: window, overlapping: writeTemp(t, "revision1.yaml", revision1Recipe)} // built before the load starts
-	srv, began := startLab(t, rate)
+	seed := labSetting(t, "LAB_SEED", uint64(time.Now().UnixNano()), func(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) })
+	// Both binaries are built before the load starts.
+	l := labRun{bin: buildVerdict(t), window: window, overlapping: writeTemp(t, "revision1.yaml", revision1Recipe)}
+	srv, began := startLab(t, testenv.GoBuild(t, "../internal/lab/labservice"), rate, seed)
 	time.Sleep(time.Until(began.Add(window + 4*labStep))) // the window's first rate() has scrapes behind it
 	l.srv, l.end = srv, time.Now().Add(-2*labScrape).Truncate(time.Second)
-	t.Logf("%d requests a second to each instance; window %s at a %s step ending %s", int(rate), window, labStep, l.end.Format(time.RFC3339))
+	t.Logf("LAB_SEED=%d: %g requests a second to each instance; window %s at a %s step ending %s", seed, rate, window, labStep, l.end.Format(time.RFC3339))
 	for i, c := range labConfigs {
 		t.Run(filepath.Base(c.file), func(t *testing.T) {
 			l.pairs(t, c, c.file, true)

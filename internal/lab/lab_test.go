@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/verdict-ci/verdict/internal/testenv"
 )
 
 // scrape returns the instance's /metrics text.
@@ -113,5 +115,39 @@ func TestStartRejectsBadService(t *testing.T) {
 		if _, _, err := Start("127.0.0.1:0", s); err == nil || !strings.Contains(err.Error(), "invalid service") {
 			t.Errorf("Start(%+v): %v, want an invalid service error", s, err)
 		}
+	}
+}
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// TestProcessServesAndStops: an instance in its own process answers,
+// counts its requests and exits cleanly on stop; a bad flag is one line
+// and an error from StartProcess.
+func TestProcessServesAndStops(t *testing.T) {
+	bin := testenv.GoBuild(t, "./labservice")
+	url, stop, err := StartProcess(bin, Service{Median: time.Millisecond, ErrorRate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get(url + Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 500 {
+		t.Errorf("HTTP %d, want the injected 500", resp.StatusCode)
+	}
+	if n := value(t, scrape(t, url), `http_requests_total{code="500",method="get"}`); n != 1 {
+		t.Errorf("%g failed requests counted, want 1", n)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if _, err := http.Get(url + Path); err == nil {
+		t.Errorf("the instance still answers after stop")
+	}
+	if _, _, err := StartProcess(bin, Service{Median: time.Millisecond, ErrorRate: 3}); err == nil || !strings.Contains(err.Error(), "invalid service") {
+		t.Errorf("a bad service: %v, want its error", err)
 	}
 }
