@@ -84,7 +84,7 @@ func referenceRecording(b []byte) (*Recording, error) {
 			}
 		}
 	}
-	if err := rec.validate(); err != nil {
+	if err := rec.validate(nil); err != nil {
 		return nil, err
 	}
 	return rec, nil
