@@ -87,6 +87,11 @@ VALIDITY_RUNS ?= 200
 bench-validity: build
 	$(GO) run ./scripts/validity -bin bin/verdict -runs $(VALIDITY_RUNS) -v $(VALIDITY_FLAGS)
 
+## lab: the live lab alone — seven real service processes, a real Prometheus scraping them, the documented configs judging every pair (docs/lab.md; LAB_WINDOW, LAB_RATE, LAB_SEED).
+.PHONY: lab
+lab:
+	VERDICT_TEST_STRICT=1 $(GO) test -count=1 -run TestLabIdenticalServices -v ./examples
+
 ## bench-fastpaths: each hand-written fast path against the plain version it replaces, side by side (docs/performance.md).
 FASTPATH_COUNT ?= 5
 bench-fastpaths:
