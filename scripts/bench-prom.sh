@@ -13,6 +13,7 @@
 #   scripts/bench-prom.sh            # or: make bench-prom
 #   RUNS=9 METRICS=100 scripts/bench-prom.sh
 #   VERDICT=/path/to/verdict scripts/bench-prom.sh   # time another build
+#   BASE_VERDICT=/path/to/old/verdict scripts/bench-prom.sh   # and another in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
@@ -28,6 +29,7 @@ bench_setup bench-prom
 
 echo "bench-prom: building verdict and benchq" >&2
 if [ -n "${VERDICT:-}" ]; then cp "$VERDICT" "$tmp/verdict"; else $GO build -o "$tmp/verdict" ./cmd/verdict; fi
+cp "$tmp/verdict" "$tmp/verdict.work"
 $GO build -o "$tmp/benchq" ./testdata/prom/benchq
 
 bench_prometheus bench-prom
@@ -39,8 +41,14 @@ uptime >&2
 
 # (a) and (b) alternate, so that load from elsewhere on the machine hits both alike.
 echo "bench-prom: ${RUNS} rounds of (a) the 200 range queries alone and (b) verdict judge" >&2
-alones=() walls=() ratios=() rss=0 qcpus=() jcpus=() pqs=() pjs=()
+alones=() walls=() ratios=() rss=0 qcpus=() jcpus=() pqs=() pjs=() bwalls=() bcpus=() bkbs=()
 for ((r = 0; r < RUNS; r++)); do
+  if [ -n "${BASE_VERDICT:-}" ]; then # the other build first, in the same round
+    cp "$BASE_VERDICT" "$tmp/verdict"
+    bench_judge bench-prom
+    bwalls+=("$wall") bcpus+=("$cpu") bkbs+=("$kb")
+    cp "$tmp/verdict.work" "$tmp/verdict"
+  fi
   p0=$(prom_cpu)
   out=$("$tmp/benchq" -url "$url" -metrics "$METRICS" -end "$END" -duration "${HOURS}h" -step "$STEP" -runs 1 2>"$tmp/benchq.log") ||
     { echo "bench-prom: the queries alone failed:" >&2; tail -5 "$tmp/benchq.log" >&2; exit 1; }
@@ -70,4 +78,7 @@ echo "verdict judge (median): ${judge} s   (verdict: ${verdict})"
 echo "ratio judge/queries:    ${ratio}× (median of the rounds' ratios)   (target ≤ 1.3×) $([ "$ok_ratio" = 1 ] && echo ok || echo MISSED)"
 echo "CPU time (median):      queries alone $(median "${qcpus[@]}") s + Prometheus $(median "${pqs[@]}") s; judge $(median "${jcpus[@]}") s + Prometheus $(median "${pjs[@]}") s, on $(nproc) cores"
 echo "judge peak RSS:         ${rss_mb} MB (target ≤ 150 MB) $([ "$ok_rss" = 1 ] && echo ok || echo MISSED)"
+if [ -n "${BASE_VERDICT:-}" ]; then
+  echo "BASE_VERDICT judge:     wall $(median "${bwalls[@]}") s, CPU $(median "${bcpus[@]}") s, peak RSS $(echo "scale=1; $(median "${bkbs[@]}") / 1024" | bc) MB (medians; this build: wall ${judge} s, CPU $(median "${jcpus[@]}") s)"
+fi
 [ "$ok_ratio" = 1 ] && [ "$ok_rss" = 1 ]
