@@ -99,14 +99,29 @@ func newRankSample(x []float64, block []float64) *rankSample {
 // that changes no sign and no order among the |x - d| (see rankCache for
 // the rounding margin).
 func (s *rankSample) at(d float64) (r signedRanks, down, up float64) {
-	x := s.x
-	neg := sort.Search(len(x), func(i int) bool { return x[i]-d >= 0 })
-	pos := sort.Search(len(x), func(i int) bool { return x[i]-d > 0 })
-	r = signedRanks{n: neg + len(x) - pos, zeros: pos > neg}
+	neg, pos := s.split(d)
 	if s.collide(d) {
-		return tiedRanks(x, d, neg, pos, r), 0, 0
+		return tiedRanks(s.x, d, neg, pos, signedRanks{n: neg + len(s.x) - pos, zeros: pos > neg}), 0, 0
 	}
 	pairs, tie, gap := s.crossCount(d, neg, pos)
+	return s.finish(d, neg, pos, pairs, tie, gap)
+}
+
+// split is where the signs of x - d change: x[:neg] - d < 0 <= x[neg:] - d
+// and x[:pos] - d <= 0 < x[pos:] - d.
+func (s *rankSample) split(d float64) (neg, pos int) {
+	x := s.x
+	neg = sort.Search(len(x), func(i int) bool { return x[i]-d >= 0 })
+	pos = sort.Search(len(x), func(i int) bool { return x[i]-d > 0 })
+	return neg, pos
+}
+
+// finish is at's answer from crossCount's (or an equal) count of pairs,
+// tie flag and gap at d, collide(d) being false. A gap below crossCount's
+// (never above) only shrinks down and up.
+func (s *rankSample) finish(d float64, neg, pos, pairs int, tie bool, gap float64) (r signedRanks, down, up float64) {
+	x := s.x
+	r = signedRanks{n: neg + len(x) - pos, zeros: pos > neg}
 	// Within a sign only equal x tie: the positive differences' midranks
 	// among themselves sum to P(P+1)/2 and each also counts the negative
 	// ones smaller in absolute value, and half of those equal to it, so
@@ -354,6 +369,14 @@ type rankCache struct {
 	s    *rankSample
 	ents [8]cached
 	next int
+	// The evaluations that counted pairs, and the pairs that can flip
+	// between two of them (signbracket.go); plain turns that off (the
+	// full merge at every evaluation, for tests and benchmarks).
+	seen  [16]evalPoint
+	nseen int
+	br     bracket
+	plain  bool
+	listed int // evaluations the list answered
 }
 
 type cached struct {
@@ -363,16 +386,22 @@ type cached struct {
 
 // at is the statistics of x - d, c.s.at(d)'s first answer.
 func (c *rankCache) at(d float64) signedRanks {
+	r, _, _ := c.eval(d)
+	return r
+}
+
+// eval is c.s.at(d): the same statistics, down and up no larger.
+func (c *rankCache) eval(d float64) (r signedRanks, down, up float64) {
 	for _, e := range c.ents {
 		if e.lo < d && d < e.hi && !c.s.collide(d) {
-			return e.r
+			return e.r, 0, 0
 		}
 	}
-	r, down, up := c.s.at(d)
+	r, down, up = c.count(d)
 	margin := max(8*eps*(c.s.scale+math.Abs(d)+max(down, up)), 0x1p-1060)
 	if down > margin && up > margin && margin < c.s.riskGap {
 		c.ents[c.next] = cached{lo: d - (down - margin), hi: d + (up - margin), r: r}
 		c.next = (c.next + 1) % len(c.ents)
 	}
-	return r
+	return r, down, up
 }
