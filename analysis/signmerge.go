@@ -372,8 +372,8 @@ type rankCache struct {
 	// The evaluations that counted pairs, and the pairs that can flip
 	// between two of them (signbracket.go); plain turns that off (the
 	// full merge at every evaluation, for tests and benchmarks).
-	seen  [16]evalPoint
-	nseen int
+	seen   [16]evalPoint
+	nseen  int
 	br     bracket
 	plain  bool
 	listed int // evaluations the list answered
