@@ -182,7 +182,9 @@ func BenchmarkSignedRankCIBracket(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				loopCPU(b, func() {
-					asymptoticSignedRankCI(x, 0.98, (&rankCache{s: s, plain: plain}).at)
+					c := &rankCache{s: s, plain: plain}
+					asymptoticSignedRankCI(x, 0.98, c.at)
+					c.release()
 				})
 			})
 		}

@@ -1,6 +1,9 @@
 package analysis
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // The pairs that flip inside a bracket: R's solver evaluates each new d
 // between earlier ones, which soon hold few Walsh averages between them.
@@ -34,9 +37,25 @@ type evalPoint struct {
 // at hi.
 type bracket struct {
 	lo, hi evalPoint
-	i, j   []int32
 	ok     bool
+	*bracketBufs
+}
+
+// bracketBufs is a bracket's memory, reused through bracketPool (a judge
+// draws one interval per metric and direction).
+type bracketBufs struct {
+	i, j   []int32
 	at, au []int32 // flipped's scratch
+}
+
+var bracketPool = sync.Pool{New: func() any { return new(bracketBufs) }}
+
+// release returns the cache's list memory for reuse; c must not be used after.
+func (c *rankCache) release() {
+	if c.br.bracketBufs != nil {
+		bracketPool.Put(c.br.bracketBufs)
+		c.br.bracketBufs = nil
+	}
 }
 
 // maxFlipShare: a bracket is listed when at most len(x)/maxFlipShare pairs
@@ -141,6 +160,12 @@ func (c *rankCache) fromBracket(d float64, neg, pos int) (v int, gap float64, ok
 func (s *rankSample) flipped(br *bracket, lo, hi evalPoint) bool {
 	x, xr, n := s.x, s.xr, len(s.x)
 	want := lo.v - hi.v
+	if br.bracketBufs == nil {
+		br.bracketBufs = bracketPool.Get().(*bracketBufs)
+	}
+	if cap(br.i) < want {
+		br.i, br.j = make([]int32, 0, want), make([]int32, 0, want)
+	}
 	li, lj := br.i[:0], br.j[:0]
 	defer func() { br.i, br.j = li, lj }()
 	for m := lo.pos; m < hi.pos; m++ {

@@ -263,6 +263,7 @@ func (s *SignedRankSample) CI(confidence float64) (SignedRankInterval, error) {
 		nz = newRankSample(slices.DeleteFunc(slices.Clone(x), func(v float64) bool { return v == 0 }), nil)
 	}
 	c := &rankCache{s: nz}
+	defer c.release()
 	return asymptoticSignedRankCI(nz.x, confidence, c.at), nil
 }
 
