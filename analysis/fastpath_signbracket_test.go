@@ -133,20 +133,7 @@ func FuzzRankCacheBracket(f *testing.F) {
 		if len(data) > 800 {
 			data = data[:800]
 		}
-		scale := []float64{1, 1e-3, 1e9, 1e16}[scaleByte%4]
-		var x []float64
-		for i := 0; i+1 < len(data); i += 2 {
-			v := float64(int(data[i])-120) / 4 * scale
-			switch data[i+1] % 4 {
-			case 1:
-				v = math.Nextafter(v, math.Inf(1))
-			case 2:
-				v = math.Nextafter(v, math.Inf(-1))
-			case 3:
-				v = v + 0.1 - 0.1
-			}
-			x = append(x, v)
-		}
+		x := fuzzQuarters(data, fuzzScale(scaleByte))
 		if len(x) < 2 {
 			return
 		}

@@ -212,20 +212,8 @@ func FuzzSignedRankFast(f *testing.F) {
 		if len(data) > 600 {
 			data = data[:600]
 		}
-		scale := []float64{1, 1e-3, 1e9, 1e16}[scaleByte%4]
-		var x []float64
-		for i := 0; i+1 < len(data); i += 2 {
-			v := float64(int(data[i])-120) / 4 * scale
-			switch data[i+1] % 4 {
-			case 1:
-				v = math.Nextafter(v, math.Inf(1))
-			case 2:
-				v = math.Nextafter(v, math.Inf(-1))
-			case 3:
-				v = v + 0.1 - 0.1 // a decimal's rounding
-			}
-			x = append(x, v)
-		}
+		scale := fuzzScale(scaleByte)
+		x := fuzzQuarters(data, scale)
 		if len(x) == 0 {
 			return
 		}
@@ -311,4 +299,28 @@ func TestBlockMeansOfOne(t *testing.T) {
 	if math.Signbit(got[0]) {
 		t.Errorf("the mean of -0 is %v, want +0 as R's sum gives", got[0])
 	}
+}
+
+// fuzzScale is the scale a fuzzer's byte picks: 1, 1e-3, 1e9 or 1e16 (the
+// last so large that rounding x - d merges neighbours).
+func fuzzScale(b uint8) float64 { return []float64{1, 1e-3, 1e9, 1e16}[b%4] }
+
+// fuzzQuarters is a fuzzed sample: byte pairs (value, nudge), each value in
+// quarters around 120 times scale, nudged one ulp up or down (collisions) or
+// through a decimal's rounding by the second byte.
+func fuzzQuarters(data []byte, scale float64) []float64 {
+	var x []float64
+	for i := 0; i+1 < len(data); i += 2 {
+		v := float64(int(data[i])-120) / 4 * scale
+		switch data[i+1] % 4 {
+		case 1:
+			v = math.Nextafter(v, math.Inf(1))
+		case 2:
+			v = math.Nextafter(v, math.Inf(-1))
+		case 3:
+			v = v + 0.1 - 0.1 // a decimal's rounding
+		}
+		x = append(x, v)
+	}
+	return x
 }
