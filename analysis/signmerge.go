@@ -386,22 +386,16 @@ type cached struct {
 
 // at is the statistics of x - d, c.s.at(d)'s first answer.
 func (c *rankCache) at(d float64) signedRanks {
-	r, _, _ := c.eval(d)
-	return r
-}
-
-// eval is c.s.at(d): the same statistics, down and up no larger.
-func (c *rankCache) eval(d float64) (r signedRanks, down, up float64) {
 	for _, e := range c.ents {
 		if e.lo < d && d < e.hi && !c.s.collide(d) {
-			return e.r, 0, 0
+			return e.r
 		}
 	}
-	r, down, up = c.count(d)
+	r, down, up := c.count(d)
 	margin := max(8*eps*(c.s.scale+math.Abs(d)+max(down, up)), 0x1p-1060)
 	if down > margin && up > margin && margin < c.s.riskGap {
 		c.ents[c.next] = cached{lo: d - (down - margin), hi: d + (up - margin), r: r}
 		c.next = (c.next + 1) % len(c.ents)
 	}
-	return r, down, up
+	return r
 }
