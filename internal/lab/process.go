@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/verdict-ci/verdict/internal/childproc"
 )
 
 // StartProcess runs s as its own process: bin is the labservice command
@@ -27,7 +29,7 @@ func StartProcess(bin string, s Service) (url string, stop func() error, err err
 		"-errors", fmtFloat(s.ErrorRate), "-seed", strconv.FormatUint(s.Seed, 10))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childproc.Attr()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", nil, err

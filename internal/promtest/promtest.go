@@ -29,6 +29,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdict-ci/verdict/internal/childproc"
+
 	"github.com/prometheus/common/model"
 
 	"github.com/verdict-ci/verdict/internal/testenv"
@@ -322,7 +324,7 @@ func (s *Server) startOnFreePort(ctx context.Context, bin, scheme string, args [
 		cmd := exec.Command(bin, append(listen(addr), args...)...)
 		cmd.Dir = s.Dir
 		cmd.Stdout, cmd.Stderr = s.log, s.log
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.SysProcAttr = childproc.Attr()
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("start %s: %w", bin, err)
 		}
