@@ -20,31 +20,54 @@ import (
 
 // diffMatrix is the implicit matrix of pairwise differences with its scratch space.
 type diffMatrix struct {
-	x, y     []float64 // ascending, finite
-	yp       []float64 // y followed by countWindow +Inf, for count
-	band               // the current selection state
-	saved    band      // a band saved by prepare
-	useSaved bool
-	lt, le   []int32   // per-row count of elements < and <= a pivot
-	lt2, le2 []int32   // the same for the second pivot of a round
-	vals     []float64 // row pivots of active rows
-	wts      []float64 // their weights (active widths)
-	buf      []float64 // materialised active elements
-	rounds   int       // selection rounds so far, for tests and benchmarks
-	last     [4]int64  // the counts of the last narrow: < pa, <= pa, < pb, <= pb
-	known    []counted // every pivot counted so far, for interpolation
-	sel      []float64 // the band kth last selected in (nil when a pivot was the answer)
-	selBelow int64     // the elements below that band
+	x, y      []float64 // ascending, finite
+	yp        []float64 // y followed by countWindow +Inf, for count
+	ypf       []float64 // yp after two -Inf, for collect
+	band                // the current selection state
+	saved     band      // a band saved by prepare
+	useSaved  bool
+	lt, le    []int32        // per-row count of elements < and <= a pivot
+	lt2, le2  []int32        // the same for the second pivot of a round
+	vals      []float64      // row pivots of active rows
+	wts       []float64      // their weights (active widths)
+	buf       []float64      // materialised active elements
+	rounds    int            // selection rounds so far, for tests and benchmarks
+	misses    int            // sketch pivots that missed their ranks, for tests
+	subMisses int            // those of its sketches
+	last      [4]int64       // the counts of the last narrow: < pa, <= pa, < pb, <= pb
+	known     []counted      // every pivot counted so far, for interpolation
+	sel       []float64      // the band kth last selected in (nil when a pivot was the answer)
+	selBelow  int64          // the elements below that band
+	hints     [maxHints]hint // first pivots for ranks, from sketch
+	nhints    int
+	sketchFl  []float64 // scratch for the sketch's subsample and its matrix
+	sketchIn  []int32
 }
 
-// diffScratch is how many floats newDiffMatrix wants as scratch for sizes m, n.
-func diffScratch(m, n int) int { return 2*m + bufLen(m, n) + n + countWindow }
+// diffScratch is how many floats newDiffMatrix wants as scratch for sizes m, n:
+// its own and the sketch's.
+func diffScratch(m, n int) int {
+	ms, ns := m/sketchStride, n/sketchStride
+	if !sketchable(m, n) {
+		return baseScratch(m, n)
+	}
+	return baseScratch(m, n) + ms + ns + diffScratch(ms, ns)
+}
+
+// baseScratch is the scratch of the matrix itself.
+func baseScratch(m, n int) int { return 2*m + bufLen(m, n) + 2 + n + countWindow }
 
 // bufLen is the size of the buffer the last elements are selected in.
 func bufLen(m, n int) int { return (m+n)/2 + 64 }
 
-// diffInts is how many int32 newDiffMatrix wants for m rows: eight per row.
-func diffInts(m int) int { return 8 * m }
+// diffInts is how many int32 newDiffMatrix wants for m rows: eight per row,
+// and eight per row of the sketch.
+func diffInts(m int) int {
+	if m/sketchStride < sketchMin {
+		return 8 * m
+	}
+	return 8*m + diffInts(m/sketchStride)
+}
 
 // newDiffMatrix prepares selection over sorted x and y, with fl (at least
 // diffScratch floats) and ints (diffInts, or nil to allocate them) as
@@ -54,20 +77,24 @@ func newDiffMatrix(x, y, fl []float64, ints []int32) *diffMatrix {
 	if len(ints) < diffInts(m) {
 		ints = make([]int32, diffInts(m))
 	}
-	yp := fl[2*m+bufLen(m, n) : 2*m+bufLen(m, n)+n+countWindow]
+	ypf := fl[2*m+bufLen(m, n) : 2*m+bufLen(m, n)+2+n+countWindow]
+	ypf[0], ypf[1] = math.Inf(-1), math.Inf(-1)
+	yp := ypf[2:]
 	copy(yp, y)
 	for c := n; c < len(yp); c++ {
 		yp[c] = math.Inf(1)
 	}
 	return &diffMatrix{
 		known: make([]counted, 0, 64),
-		yp:    yp,
+		yp:    yp, ypf: ypf,
 		saved: band{lo: ints[6*m : 7*m : 7*m], hi: ints[7*m : 8*m : 8*m]},
 		x:     x, y: y,
 		band: band{lo: ints[0:m:m], hi: ints[m : 2*m : 2*m]},
 		lt:   ints[2*m : 3*m : 3*m], le: ints[3*m : 4*m : 4*m],
 		lt2: ints[4*m : 5*m : 5*m], le2: ints[5*m : 6*m : 6*m],
 		vals: fl[0:m:m], wts: fl[m : 2*m : 2*m], buf: fl[2*m : 2*m : 2*m+bufLen(m, len(y))],
+		sketchFl: fl[baseScratch(m, n):],
+		sketchIn: ints[8*m:],
 	}
 }
 
@@ -257,8 +284,9 @@ func (d *diffMatrix) reset(from *band) {
 		return
 	}
 	n := int32(len(d.y))
-	for i := range d.lo {
-		d.lo[i], d.hi[i] = 0, n
+	lo, hi := d.lo, d.hi[:len(d.lo)]
+	for i := range lo {
+		lo[i], hi[i] = 0, n
 	}
 	d.band.below, d.band.active, d.band.rows = 0, d.size(), len(d.x)
 	d.band.vlo, d.band.vhi = math.Inf(-1), math.Inf(1)
@@ -303,13 +331,15 @@ func (d *diffMatrix) narrow(kMin, kMax int64, pa, pb float64) (v float64, found 
 
 // recount updates the active element and row counts.
 func (d *diffMatrix) recount() {
-	d.band.active, d.band.rows = 0, 0
-	for i := range d.lo {
-		if w := int64(d.hi[i] - d.lo[i]); w > 0 {
-			d.band.active += w
-			d.band.rows++
-		}
+	var active int64
+	rows := 0
+	lo, hi := d.lo, d.hi[:len(d.lo)]
+	for i := range lo {
+		w := max(hi[i]-lo[i], 0) // the branch would follow the band's ragged edge
+		active += int64(w)
+		rows += b2i(w > 0)
 	}
+	d.band.active, d.band.rows = active, rows
 }
 
 // save copies the current band into b, allocating b's arrays on first use.
@@ -332,6 +362,229 @@ func (d *diffMatrix) prepare(kMin, kMax int64) {
 	d.useSaved = true
 }
 
+// The sketch: the differences of every sketchStride-th x and y, a
+// subsample of one difference in sketchStride² whose counts, scaled up,
+// are within a few hundred of the full counts at 5,760 values a side
+// (each element of the sketch stands for a block of the matrix, and the
+// blocks' errors mostly cancel). A counting walk over it costs a quarter
+// of one over the full matrix, and selecting in it gives, for each wanted
+// rank, two values pa < pb whose ranks straddle it by about sketchHalf of
+// the buffer. One counting walk at pa then says how many elements lie at
+// or below it, and the elements between pa and pb, fewer than the buffer
+// holds, are collected from where that walk left each row (collectBand):
+// one walk per rank, where prepare's shared round and two rounds per rank
+// took four walks per rank and two. The sketch's own selections use a
+// sketch of the sketch while it is big enough.
+
+// sketchStride is the subsample's step in x and in y.
+const sketchStride = 4
+
+// sketchMin is the fewest rows and columns a sketch is made of: below, the
+// full selection is cheap anyway and the sketch's error large.
+const sketchMin = 128
+
+// sketchable says whether samples of sizes m and n get a sketch.
+func sketchable(m, n int) bool { return m/sketchStride >= sketchMin && n/sketchStride >= sketchMin }
+
+// sketchHalf is how far outside the wanted ranks their sketch pivots aim,
+// as a fraction of the buffer on each side.
+const sketchHalf = 0.25
+
+// sketchRounds bounds the rounds of a selection of a rank range.
+const sketchRounds = 6
+
+// maxHints is how many rank ranges a sketch gives first pivots for.
+const maxHints = 4
+
+// hint is the first pivots of the selection of ranks kMin..kMax, from the sketch.
+type hint struct {
+	kMin, kMax int64
+	pa, pb     float64
+}
+
+// hintFor returns the sketch's pivots for ranks kMin..kMax.
+func (d *diffMatrix) hintFor(kMin, kMax int64) (hint, bool) {
+	for _, h := range d.hints[:d.nhints] {
+		if h.kMin == kMin && h.kMax == kMax {
+			return h, true
+		}
+	}
+	return hint{}, false
+}
+
+// sketch sets the first pivots of the selections of the rank ranges in rs
+// (ranges with kMin <= 0 are skipped, and those after the first maxHints)
+// from the sketch. It returns false when the samples are too small for
+// one; the selections are exact with any pivots, so a range the sketch
+// misses costs rounds, not accuracy.
+func (d *diffMatrix) sketch(rs [][2]int64) bool {
+	const s = sketchStride
+	m, n := len(d.x), len(d.y)
+	ms, ns := m/s, n/s
+	if !sketchable(m, n) || len(d.sketchFl) < ms+ns+diffScratch(ms, ns) || len(d.sketchIn) < diffInts(ms) {
+		return false
+	}
+	xs, ys := d.sketchFl[:ms:ms], d.sketchFl[ms:ms+ns:ms+ns]
+	pick(xs, d.x)
+	pick(ys, d.y)
+	sub := newDiffMatrix(xs, ys, d.sketchFl[ms+ns:], d.sketchIn)
+	scale := float64(sub.size()) / float64(d.size())
+	half := sketchHalf * float64(cap(d.buf))
+	var want [maxHints][2]int64 // the ranges in the sketch
+	var of [maxHints][2]int64   // the ranges they stand for
+	nw := 0
+	lo, hi := sub.size(), int64(1)
+	for _, r := range rs {
+		if r[0] <= 0 || nw == maxHints {
+			continue
+		}
+		a := min(max(int64((float64(r[0])-half)*scale), 1), sub.size())
+		b := min(max(int64(math.Ceil((float64(r[1])+half)*scale)), 1), sub.size())
+		want[nw], of[nw] = [2]int64{a, b}, r
+		nw++
+		lo, hi = min(lo, a), max(hi, b)
+	}
+	if !sub.sketch(want[:nw]) {
+		sub.prepare(lo, hi)
+	}
+	d.nhints = 0
+	for w, r := range want[:nw] {
+		if pa, pb, ok := sub.pair(r[0], r[1]); ok {
+			d.hints[d.nhints] = hint{of[w][0], of[w][1], pa, pb}
+			d.nhints++
+		}
+	}
+	d.subMisses += sub.misses + sub.subMisses
+	return true
+}
+
+// pick fills sub with one value of a for each of len(sub) runs of equal
+// length that a splits into: the value nearest the middle of its run, and
+// of two equally near the lower and the upper in turn, so that the sketch
+// is not shifted up or down against a.
+func pick(sub, a []float64) {
+	run := float64(len(a)) / float64(len(sub))
+	for r := range sub {
+		mid := (float64(r)+0.5)*run - 0.5 // the run's middle, as an index into a
+		at := math.Ceil(mid - 0.5)
+		if r&1 == 1 {
+			at = math.Floor(mid + 0.5)
+		}
+		sub[r] = a[min(max(int(at), 0), len(a)-1)]
+	}
+}
+
+// pair returns the a-th and b-th smallest differences, a <= b; ok is false
+// when sketchRounds rounds did not reach them.
+func (d *diffMatrix) pair(a, b int64) (va, vb float64, ok bool) {
+	v, found, ok := d.selectFrom(a, b, sketchRounds)
+	switch {
+	case !ok:
+		return 0, 0, false
+	case found:
+		return v, v, true
+	}
+	va = selectKth(d.sel, int(a-d.selBelow-1))
+	vb = selectKth(d.sel, int(b-d.selBelow-1))
+	return va, vb, true
+}
+
+// selectFrom narrows to ranks kMin..kMax as selectBand does: from the
+// sketch's pivots (collectBand) when it has them, else from the prepared
+// band when that holds the ranks, else from all differences.
+func (d *diffMatrix) selectFrom(kMin, kMax int64, maxRounds int) (v float64, found, ok bool) {
+	var pa, pb float64
+	given := false
+	if h, ok := d.hintFor(kMin, kMax); ok {
+		if v, found, ok := d.collectBand(kMin, kMax, h.pa, h.pb); ok {
+			return v, found, true
+		}
+		d.misses++
+		d.reset(nil)
+		pa, pb, given = h.pa, h.pb, true
+	} else if d.useSaved && kMin > d.saved.below && kMax <= d.saved.below+d.saved.active {
+		d.reset(&d.saved)
+	} else {
+		d.reset(nil)
+	}
+	return d.selectBand(kMin, kMax, given, pa, pb, maxRounds)
+}
+
+// collectBand selects ranks kMin..kMax with one counting walk at pa and
+// the elements strictly between pa and pb collected from where that walk
+// left each row. found is true when every wanted rank is pa or, when the
+// collected elements stop short of them, pb (v, the second needing a walk
+// at pb: recorded samples tie there often); else ok
+// says whether the collected elements (sel, with selBelow below them) hold
+// the ranks. When not, the pivots missed and the caller starts over.
+func (d *diffMatrix) collectBand(kMin, kMax int64, pa, pb float64) (v float64, found, ok bool) {
+	d.sel = nil
+	alt, ale := d.count(pa, d.lt, d.le)
+	switch {
+	case kMin > alt && kMax <= ale:
+		return pa, true, true
+	case kMin <= ale:
+		return 0, false, false
+	}
+	buf, ok := d.collect(d.le, pb)
+	switch {
+	case ok && kMax <= ale+int64(len(buf)):
+		d.sel, d.selBelow = buf, ale
+		return 0, false, true
+	case ok && kMin > ale+int64(len(buf)): // the ranks are pb's ties, or pb missed
+		if blt, ble := d.count(pb, d.lt2, d.le2); kMin > blt && kMax <= ble {
+			return pb, true, true
+		}
+	}
+	return 0, false, false
+}
+
+// collect copies to the buffer the elements below pb from column from[i]
+// on in each row i, and says whether the buffer held them. Each row tests
+// its next two columns without a branch (between two close pivots lie
+// about one element per row or fewer) and goes on by a loop only when both
+// are below pb. ypf puts two -Inf before y, whose differences +Inf are
+// never below pb, for the rows with fewer columns left.
+func (d *diffMatrix) collect(from []int32, pb float64) ([]float64, bool) {
+	x, ypf := d.x, d.ypf
+	n := len(d.y)
+	from = from[:len(x)]
+	buf := d.buf[:cap(d.buf)]
+	lim := len(buf) - 2 // room for a row's two writes
+	p := 0
+	for i, xi := range x {
+		// columns from[i] and from[i]+1 are y[n-1-from[i]] and the y
+		// before it: ypf[j+1] and ypf[j]
+		j := n - int(from[i])
+		w := (*[2]float64)(ypf[j : j+2])
+		e0, e1 := xi-w[1], xi-w[0]
+		if p > lim {
+			return nil, false
+		}
+		buf[p] = e0
+		p += b2i(e0 < pb)
+		buf[p] = e1
+		p += b2i(e1 < pb) // e1 >= e0: below pb only if e0 is
+		if e1 < pb {
+			for j--; j >= 1; j-- {
+				e := xi - ypf[j]
+				if !(e < pb) {
+					break
+				}
+				if p > lim {
+					return nil, false
+				}
+				buf[p] = e
+				p++
+			}
+		}
+	}
+	if p > lim {
+		return nil, false
+	}
+	return buf[:p], true
+}
+
 // kth returns the k-th smallest difference, 1 <= k <= m·n.
 //
 // Each round counts two pivots just below and just above the wanted rank
@@ -343,52 +596,68 @@ func (d *diffMatrix) prepare(kMin, kMax int64) {
 // that fails to halve the band is followed by one with Johnson and
 // Mizoguchi's pivot, the weighted median of the row medians, which drops at
 // least a quarter of it: O(log(m·n)) rounds of O(m+n) each, and in practice
-// two (TestSelectionRounds).
+// two (TestSelectionRounds). With the sketch's pivots, one walk and a pass
+// collecting the elements between them (collectBand).
 func (d *diffMatrix) kth(k int64) float64 {
-	if d.useSaved && k > d.saved.below && k <= d.saved.below+d.saved.active {
-		d.reset(&d.saved)
-	} else {
-		d.reset(nil)
+	if v, found, _ := d.selectFrom(k, k, 0); found {
+		return v
 	}
+	return selectKth(d.sel, int(k-d.selBelow-1))
+}
+
+// selectBand runs kth's rounds from the current band until the band holding
+// ranks kMin..kMax fits the buffer, and copies it there (sel, with selBelow
+// elements below it). The first round counts pa and pb when given. found
+// is true when a pivot turned out to be every rank wanted (v). With
+// maxRounds > 0, ok is false when that many rounds did not suffice: for a
+// range kMin < kMax, whose elements can all be one tied value, the rounds
+// need not end otherwise.
+func (d *diffMatrix) selectBand(kMin, kMax int64, given bool, ga, gb float64, maxRounds int) (v float64, found, ok bool) {
 	safe, poor := false, false
 	delta := 0.006 // half-width of the bracket in value rounds, as a fraction of the band
 	d.sel = nil
-	for {
+	for round := 0; ; round++ {
 		if d.active <= int64(cap(d.buf)) {
-			buf := d.buf[:0]
-			for i := range d.x {
-				for c := d.lo[i]; c < d.hi[i]; c++ {
-					buf = append(buf, d.at(i, c))
-				}
-			}
-			d.sel, d.selBelow = buf, d.below
-			return selectKth(buf, int(k-d.below-1))
+			d.sel, d.selBelow = d.materialize(), d.below
+			return 0, false, true
+		}
+		if maxRounds > 0 && round >= maxRounds {
+			return 0, false, false
 		}
 		prev, below := d.active, d.below
-		r := k - below
-		q := (float64(r) - 0.5) / float64(prev)
 		var pa, pb, ra, rb float64
 		interp := false
 		switch {
+		case given && round == 0:
+			pa, pb = ga, gb
 		case safe:
 			pa = d.pivot(0.5, d.rows, 0)
 			pb = pa
 		case math.IsInf(d.vhi-d.vlo, 0) || !(d.vhi > d.vlo):
 			const delta = 0.02
-			pa = d.pivot(q-delta, d.rows, sampleRows)
-			pb = d.pivot(q+delta, d.rows, sampleRows)
+			pa = d.pivot((float64(kMin-below)-0.5)/float64(prev)-delta, d.rows, sampleRows)
+			pb = d.pivot((float64(kMax-below)-0.5)/float64(prev)+delta, d.rows, sampleRows)
 		default:
 			interp = true
 			// At least as wide as to hold a few hundred elements: a bracket
 			// that misses the wanted rank costs a round, and that many
 			// cost next to nothing to select from.
 			delta = max(delta, bracketFill*float64(cap(d.buf))/float64(prev))
-			ra, rb = float64(k)-0.5-delta*float64(prev), float64(k)-0.5+delta*float64(prev)
-			pa, ra = d.interpolate(k, ra)
-			pb, rb = d.interpolate(k, rb)
+			ra, rb = float64(kMin)-0.5-delta*float64(prev), float64(kMax)-0.5+delta*float64(prev)
+			pa, ra = d.interpolate(kMin, kMax, ra)
+			pb, rb = d.interpolate(kMin, kMax, rb)
 		}
-		if v, ok := d.narrow(k, k, pa, pb); ok {
-			return v
+		if v, ok := d.narrow(kMin, kMax, pa, pb); ok {
+			return v, true, true
+		}
+		if kMin < kMax { // every wanted rank one pivot's value: narrow leaves that to kth
+			alt, ale, blt, ble := d.last[0], d.last[1], d.last[2], d.last[3]
+			switch {
+			case kMin > alt && kMax <= ale:
+				return pa, true, true
+			case kMin > blt && kMax <= ble:
+				return pb, true, true
+			}
 		}
 		d.rounds++
 		if interp {
@@ -404,6 +673,19 @@ func (d *diffMatrix) kth(k int64) float64 {
 		safe = !safe && bad && poor
 		poor = bad
 	}
+}
+
+// materialize copies the band's elements to the buffer, which holds them.
+func (d *diffMatrix) materialize() []float64 {
+	x, y, lo, hi := d.x, d.y, d.lo[:len(d.x)], d.hi[:len(d.x)]
+	buf := d.buf[:0]
+	last := int32(len(y) - 1)
+	for i, xi := range x {
+		for c := lo[i]; c < hi[i]; c++ {
+			buf = append(buf, xi-y[last-c])
+		}
+	}
+	return buf
 }
 
 // nextInBand returns the (k+1)-th smallest difference, given v = kth(k)
@@ -434,15 +716,15 @@ func (d *diffMatrix) nextInBand(k int64, v float64) (w float64, ok bool) {
 // rank, and the rank it is at for the interpolation, which is rank clamped to
 // the band: linear between the two counted values closest around the k-th
 // difference, the band's bounds or pivots counted earlier.
-func (d *diffMatrix) interpolate(k int64, rank float64) (v, at float64) {
+func (d *diffMatrix) interpolate(kMin, kMax int64, rank float64) (v, at float64) {
 	x0, r0 := d.vlo, float64(d.below)
 	x1, r1 := d.vhi, float64(d.below+d.active)
 	for _, p := range d.known {
 		switch {
 		case p.v <= x0 || p.v >= x1:
-		case p.le < k:
+		case p.le < kMin:
 			x0, r0 = p.v, float64(p.le)
-		case p.lt >= k:
+		case p.lt >= kMax:
 			x1, r1 = p.v, float64(p.lt)
 		}
 	}

@@ -488,6 +488,23 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 		p.ints = getInts(diffInts(len(s.x)))
 	}
 	dm := newDiffMatrix(s.x, s.y, scratch, *p.ints)
+	est, ciLo, ciHi := dm.estimate(kLo, kHi, dist == nil)
+	c.Estimate = est
+	if kLo > 0 {
+		c.CILow = ciLo
+	}
+	if kHi > 0 {
+		c.CIHigh = ciHi
+	}
+	return c, nil
+}
+
+// estimate selects the Hodges–Lehmann estimate and the differences of
+// ranks kLo and kHi (each 0 for none, its result then 0). With sketch, the
+// selections start from the sketch's pivots when the samples are big
+// enough for one; else (and for the exact branch's small samples) from one
+// band prepared around all of them.
+func (dm *diffMatrix) estimate(kLo, kHi int64, sketch bool) (est, lo, hi float64) {
 	kMed := (dm.size() + 1) / 2
 	kMin, kMax := kMed, kMed+1
 	if kLo > 0 {
@@ -496,15 +513,17 @@ func (p *Pair) Compare(confidence float64) (Comparison, error) {
 	if kHi > 0 {
 		kMax = max(kMax, kHi)
 	}
-	dm.prepare(kMin, min(kMax, dm.size()))
-	c.Estimate = hodgesLehmann(dm)
+	if !sketch || !dm.sketch([][2]int64{{kMed, kMed}, {kLo, kLo}, {kHi, kHi}}) {
+		dm.prepare(kMin, min(kMax, dm.size()))
+	}
+	est = hodgesLehmann(dm)
 	if kLo > 0 {
-		c.CILow = dm.kth(kLo)
+		lo = dm.kth(kLo)
 	}
 	if kHi > 0 {
-		c.CIHigh = dm.kth(kHi)
+		hi = dm.kth(kHi)
 	}
-	return c, nil
+	return est, lo, hi
 }
 
 // hodgesLehmann is the median of all differences: the mean of the two middle
