@@ -26,16 +26,17 @@ type diffMatrix struct {
 	band                // the current selection state
 	saved     band      // a band saved by prepare
 	useSaved  bool
-	lt, le    []int32        // per-row count of elements < and <= a pivot
-	lt2, le2  []int32        // the same for the second pivot of a round
-	vals      []float64      // row pivots of active rows
-	wts       []float64      // their weights (active widths)
-	buf       []float64      // materialised active elements
-	rounds    int            // selection rounds so far, for tests and benchmarks
-	misses    int            // sketch pivots that missed their ranks, for tests
-	subMisses int            // those of its sketches
-	last      [4]int64       // the counts of the last narrow: < pa, <= pa, < pb, <= pb
-	known     []counted      // every pivot counted so far, for interpolation
+	lt, le    []int32           // per-row count of elements < and <= a pivot
+	lt2, le2  []int32           // the same for the second pivot of a round
+	vals      []float64         // row pivots of active rows
+	wts       []float64         // their weights (active widths)
+	buf       []float64         // materialised active elements
+	rounds    int               // selection rounds so far, for tests and benchmarks
+	misses    int               // sketch pivots that missed their ranks, for tests
+	subMisses int               // those of its sketches
+	last      [4]int64          // the counts of the last narrow: < pa, <= pa, < pb, <= pb
+	known     [maxKnown]counted // the pivots counted so far, for interpolation
+	nknown    int
 	sel       []float64      // the band kth last selected in (nil when a pivot was the answer)
 	selBelow  int64          // the elements below that band
 	hints     [maxHints]hint // first pivots for ranks, from sketch
@@ -73,6 +74,16 @@ func diffInts(m int) int {
 // diffScratch floats) and ints (diffInts, or nil to allocate them) as
 // scratch: O(m+n) space in all.
 func newDiffMatrix(x, y, fl []float64, ints []int32) *diffMatrix {
+	d := new(diffMatrix)
+	d.init(x, y, fl, ints)
+	return d
+}
+
+// maxKnown is how many counted pivots interpolate keeps.
+const maxKnown = 64
+
+// init is newDiffMatrix on a matrix of the caller's.
+func (d *diffMatrix) init(x, y, fl []float64, ints []int32) {
 	m, n := len(x), len(y)
 	if len(ints) < diffInts(m) {
 		ints = make([]int32, diffInts(m))
@@ -84,9 +95,8 @@ func newDiffMatrix(x, y, fl []float64, ints []int32) *diffMatrix {
 	for c := n; c < len(yp); c++ {
 		yp[c] = math.Inf(1)
 	}
-	return &diffMatrix{
-		known: make([]counted, 0, 64),
-		yp:    yp, ypf: ypf,
+	*d = diffMatrix{
+		yp: yp, ypf: ypf,
 		saved: band{lo: ints[6*m : 7*m : 7*m], hi: ints[7*m : 8*m : 8*m]},
 		x:     x, y: y,
 		band: band{lo: ints[0:m:m], hi: ints[m : 2*m : 2*m]},
@@ -300,8 +310,9 @@ func (d *diffMatrix) narrow(kMin, kMax int64, pa, pb float64) (v float64, found 
 	alt, ale := d.count(pa, d.lt, d.le)
 	blt, ble := d.count(pb, d.lt2, d.le2)
 	d.last = [4]int64{alt, ale, blt, ble}
-	if len(d.known)+2 <= cap(d.known) {
-		d.known = append(d.known, counted{pa, alt, ale}, counted{pb, blt, ble})
+	if d.nknown+2 <= maxKnown {
+		d.known[d.nknown], d.known[d.nknown+1] = counted{pa, alt, ale}, counted{pb, blt, ble}
+		d.nknown += 2
 	}
 	switch {
 	case kMax <= alt: // all below pa
@@ -427,7 +438,8 @@ func (d *diffMatrix) sketch(rs [][2]int64) bool {
 	xs, ys := d.sketchFl[:ms:ms], d.sketchFl[ms:ms+ns:ms+ns]
 	pick(xs, d.x)
 	pick(ys, d.y)
-	sub := newDiffMatrix(xs, ys, d.sketchFl[ms+ns:], d.sketchIn)
+	var sub diffMatrix
+	sub.init(xs, ys, d.sketchFl[ms+ns:], d.sketchIn)
 	scale := float64(sub.size()) / float64(d.size())
 	half := sketchHalf * float64(cap(d.buf))
 	var want [maxHints][2]int64 // the ranges in the sketch
@@ -719,7 +731,7 @@ func (d *diffMatrix) nextInBand(k int64, v float64) (w float64, ok bool) {
 func (d *diffMatrix) interpolate(kMin, kMax int64, rank float64) (v, at float64) {
 	x0, r0 := d.vlo, float64(d.below)
 	x1, r1 := d.vhi, float64(d.below+d.active)
-	for _, p := range d.known {
+	for _, p := range d.known[:d.nknown] {
 		switch {
 		case p.v <= x0 || p.v >= x1:
 		case p.le < kMin:
