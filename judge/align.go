@@ -48,6 +48,7 @@ type steps struct {
 	present []bool    // a point at the step, NaN included
 	sum     []float64 // of the values kept for testing, when means are wanted
 	cnt     []int32
+	values  int      // steps with cnt > 0
 	buf     *stepBuf // where the three live, from stepPool
 }
 
@@ -93,45 +94,84 @@ func placed(f Fetched, g grid, shift time.Duration, keep keepRule, means bool) s
 		clear(s.sum)
 		clear(s.cnt)
 	}
-	if len(f.Result.Series) == 0 {
+	if g.n == 0 {
 		return s
 	}
-	half := g.step / 2
+	off := int64(shift) - g.start
 	for _, ser := range f.Result.Series {
-		prev, pk := int64(math.MinInt64), 0 // the last offset placed and its step
-		for _, p := range ser.Points {
-			// Points a step apart, as range queries return them, are on
-			// consecutive steps: no division (grid.at) for them.
-			d := p.T.UnixNano() + int64(shift) - g.start
-			var k int
-			switch {
-			case g.n == 0 || d < -half:
-				continue
-			case prev != math.MinInt64 && d-prev == g.step:
-				k = pk + 1
-			default:
-				k = int((d + half) / g.step)
-			}
-			prev, pk = d, k
-			if k >= g.n {
-				continue
-			}
-			s.present[k] = true
-			if !means {
-				continue
-			}
-			if v, ok := keep.keep(p.V); ok {
-				s.sum[k] += v
-				s.cnt[k]++
-			}
+		if means {
+			s.values += placeMeans(ser.Points, off, g.step, s.present, s.sum, s.cnt, keep)
+		} else {
+			placePresent(ser.Points, off, g.step, s.present)
 		}
 	}
 	return s
 }
 
-// coverageOf counts the baseline's steps and those the canary covers.
-func coverageOf(b, c steps, g grid) Coverage {
-	var cv Coverage
+// placeMeans is placed for one series' points: each point at t goes to the
+// step nearest t + off - (the grid's start) when that is in the window
+// (present), and its value, when keep keeps it, to the step's sum and
+// count. Points a step apart, as range queries return them, are on
+// consecutive steps: no division (grid.at) for them. The loop is its own
+// function so that its dozen variables stay in registers. It returns how
+// many steps got their first value.
+func placeMeans(pts []TimedValue, off, step int64, present []bool, sum []float64, cnt []int32, keep keepRule) (first int) {
+	n, half := len(present), step/2
+	sum, cnt = sum[:n], cnt[:n]         // one bounds check a point
+	prev, pk := int64(math.MinInt64), 0 // the last offset placed and its step
+	for i := range pts {
+		d := pts[i].T.UnixNano() + off
+		k, ok := stepOf(d, prev, pk, step, half)
+		if !ok {
+			continue
+		}
+		prev, pk = d, k
+		if uint(k) >= uint(n) {
+			continue
+		}
+		present[k] = true
+		if v, ok := keep.keep(pts[i].V); ok {
+			first += b2i(cnt[k] == 0)
+			sum[k] += v
+			cnt[k]++
+		}
+	}
+	return first
+}
+
+// placePresent is placeMeans without the means.
+func placePresent(pts []TimedValue, off, step int64, present []bool) {
+	n, half := len(present), step/2
+	prev, pk := int64(math.MinInt64), 0
+	for i := range pts {
+		d := pts[i].T.UnixNano() + off
+		if k, ok := stepOf(d, prev, pk, step, half); ok {
+			prev, pk = d, k
+			if uint(k) < uint(n) {
+				present[k] = true
+			}
+		}
+	}
+}
+
+// stepOf is the step nearest offset d from the grid's start (grid.at), and
+// false when d is more than half a step before it; prev is the offset of
+// the series' point placed before (math.MinInt64 for none) and pk its step.
+func stepOf(d, prev int64, pk int, step, half int64) (int, bool) {
+	switch {
+	case d < -half:
+		return 0, false
+	case prev != math.MinInt64 && d-prev == step:
+		return pk + 1, true
+	default:
+		return int((d + half) / step), true
+	}
+}
+
+// coverageOf counts the baseline's steps and those the canary covers, and,
+// when both sides have means, the steps with a value on both (pairs).
+func coverageOf(b, c steps, g grid) (cv Coverage, pairs int) {
+	means := b.cnt != nil && c.cnt != nil
 	for k, has := range b.present {
 		if !has {
 			continue
@@ -139,11 +179,25 @@ func coverageOf(b, c steps, g grid) Coverage {
 		cv.Baseline++
 		if c.present[k] {
 			cv.Covered++
+			if means && b.cnt[k] > 0 && c.cnt[k] > 0 {
+				pairs++
+			}
 		} else if cv.FirstGap.IsZero() {
 			cv.FirstGap = g.time(k)
 		}
 	}
-	return cv
+	return cv, pairs
+}
+
+// mean is the mean of the values kept at step k, which has some (cnt[k] >
+// 0): sum/1 is sum itself, so one value a step (one series, points on the
+// grid) needs no division.
+func (s steps) mean(k int) float64 {
+	v := s.sum[k]
+	if n := s.cnt[k]; n != 1 {
+		v /= float64(n)
+	}
+	return v
 }
 
 // means lists the per-step means of a side in time order, with their steps.
@@ -157,7 +211,7 @@ func (s steps) means() (vals []float64, at []int) {
 	vals, at = make([]float64, 0, m), make([]int, 0, m)
 	for k, n := range s.cnt {
 		if n > 0 {
-			vals = append(vals, s.sum[k]/float64(n))
+			vals = append(vals, s.mean(k))
 			at = append(at, k)
 		}
 	}
@@ -165,15 +219,33 @@ func (s steps) means() (vals []float64, at []int) {
 }
 
 // differences are d_t = canary_t - baseline_t over the steps with a value
-// on both sides, in time order.
-func differences(b, c steps, pairs int) []float64 {
-	d := make([]float64, 0, pairs)
-	for k := range b.cnt {
-		if b.cnt[k] > 0 && c.cnt[k] > 0 {
-			d = append(d, c.sum[k]/float64(c.cnt[k])-b.sum[k]/float64(b.cnt[k]))
+// on both sides, in time order, with their spread (for blockLengthOf) and
+// whether one is -0 (which analysis.BlockMeans of blocks of 1 makes +0).
+func differences(b, c steps, pairs int) (d []float64, sp spread, negZero bool) {
+	d = make([]float64, pairs)
+	sp = newSpread()
+	n := len(b.cnt)
+	bsum, bcnt, csum, ccnt := b.sum[:n], b.cnt[:n], c.sum[:n], c.cnt[:n]
+	j := 0
+	for k := range n {
+		nb, nc := bcnt[k], ccnt[k]
+		if nb <= 0 || nc <= 0 {
+			continue
 		}
+		bv, cv := bsum[k], csum[k] // steps.mean, by hand: its two slices a side cost registers the loop needs
+		if nb != 1 {
+			bv /= float64(nb)
+		}
+		if nc != 1 {
+			cv /= float64(nc)
+		}
+		v := cv - bv
+		d[j] = v
+		j++
+		sp.add(v)
+		negZero = negZero || v == 0 && math.Signbit(v)
 	}
-	return d
+	return d[:j], sp, negZero
 }
 
 // labelKey is a series' labels as one comparable text.
@@ -216,14 +288,11 @@ type keepRule struct {
 
 // keep is what v counts as in the per-step means, and whether it counts.
 func (r keepRule) keep(v float64) (float64, bool) {
-	switch {
-	case math.IsNaN(v):
-		if !r.nanZero {
-			return 0, false
-		}
-		v = 0
-	case math.IsInf(v, 0):
-		return 0, false
+	if v-v == 0 { // finite: v-v is NaN for NaN and ±Inf
+		return v, v >= r.lo && v <= r.hi
 	}
-	return v, v >= r.lo && v <= r.hi
+	if v != v && r.nanZero {
+		return 0, 0 >= r.lo && 0 <= r.hi
+	}
+	return 0, false
 }

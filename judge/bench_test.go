@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/config"
 )
 
@@ -13,13 +14,38 @@ import (
 // a side, iid, margins both ways) through the default rules: the paired
 // test's interval (analysis.SignedRankCI) is most of its cost.
 func BenchmarkJudgePaired(b *testing.B) {
+	cfg, d := pairedMetric()
+	loopCPU(b, func() { Judge(cfg, []Data{d}) })
+}
+
+// BenchmarkJudgePairedNoCharts is BenchmarkJudgePaired without charts, as
+// `verdict judge --output json` judges (RunOptions.NoCharts).
+func BenchmarkJudgePairedNoCharts(b *testing.B) {
+	cfg, d := pairedMetric()
+	env := NewEnv(cfg, false)
+	loopCPU(b, func() { JudgeEnv(cfg, []Data{d}, env) })
+}
+
+// pairedMetric is BenchmarkJudgePaired's metric and its data.
+func pairedMetric() (*config.Config, Data) {
 	n := 5760
 	d := Data{Baseline: onSteps("b", 15*time.Second, noisy(1, n, 100, 0.1)), Canary: onSteps("c", 15*time.Second, noisy(2, n, 105, 0.1))}
 	cfg := rev2(n, config.Metric{Name: "m", AllowedIncrease: pctMargin(0.1), AllowedDecrease: pctMargin(0.1)})
 	cfg.Window.Step = 15 * time.Second
 	cfg.Window.End = t0.Add(time.Duration(n-1) * 15 * time.Second)
+	return cfg, d
+}
+
+// loopCPU runs f b.N times and reports the process's CPU time per run
+// (cpu-ns/op) besides the wall time: on a shared machine the CPU time is
+// the steadier figure.
+func loopCPU(b *testing.B, f func()) {
+	cpu0 := cpuNanos()
 	for b.Loop() {
-		Judge(cfg, []Data{d})
+		f()
+	}
+	if cpu := cpuNanos() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -85,9 +111,45 @@ func BenchmarkJudgeLoad(b *testing.B) {
 			}
 		}
 		b.Run(kind, func(b *testing.B) {
-			for b.Loop() {
-				JudgeEnv(cfg, ds, env)
-			}
+			loopCPU(b, func() { JudgeEnv(cfg, ds, env) })
 		})
 	}
+}
+
+// BenchmarkSeriesPrep is the judge's own preparation of one series metric
+// of 5,760 points a side (BenchmarkJudgePaired's) without the statistics:
+// both sides' values to test (side), their steps on the grid (placed), the
+// coverage and the paired test's differences, block length and blocks
+// (seriesTest); fast is the judge's, plain the plain way it replaced
+// (prep_plain_test.go), side by side.
+func BenchmarkSeriesPrep(b *testing.B) {
+	cfg, d := pairedMetric()
+	env := NewEnv(cfg, false)
+	m := cfg.Metrics[0]
+	g := newGrid(env)
+	keep := keepValue(false, math.Inf(-1), math.Inf(1))
+	b.Run("fast", func(b *testing.B) {
+		loopCPU(b, func() {
+			_, _, _, _, bb := side(d.Baseline, analysis.NaNRemove, false)
+			_, _, _, _, cb := side(d.Canary, analysis.NaNRemove, false)
+			bs := placed(d.Baseline, g, 0, keep, true)
+			cs := placed(d.Canary, g, 0, keep, true)
+			_, pairs := coverageOf(bs, cs, g)
+			seriesTest(m, bs, cs, pairs, env, nil)
+			bs.release()
+			cs.release()
+			putValues(bb)
+			putValues(cb)
+		})
+	})
+	b.Run("plain", func(b *testing.B) {
+		loopCPU(b, func() {
+			plainSide(d.Baseline, analysis.NaNRemove)
+			plainSide(d.Canary, analysis.NaNRemove)
+			bs := plainPlaced(d.Baseline, g, 0, keep, true)
+			cs := plainPlaced(d.Canary, g, 0, keep, true)
+			plainCoverage(bs, cs, g)
+			plainSeriesTest(m, bs, cs, env)
+		})
+	})
 }

@@ -65,7 +65,7 @@ func (ratioKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 			return p
 		}
 	}
-	p.Coverage = coverageOf(b.present, c.present, g)
+	p.Coverage, _ = coverageOf(b.present, c.present, g)
 	out.Counts = &Counts{Baseline: b.count(), Canary: c.count()}
 	if env.Charts {
 		out.Baseline.SetChart([]metrics.Series{{Points: b.ratePoints(g, -env.Offset)}})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/config"
@@ -28,8 +29,12 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 	var bw, cw []string
 	var b, c []float64
 	var bInf, cInf infs
-	out.Baseline, b, bInf, bw = side(d.Baseline, nan, env.Charts)
-	out.Canary, c, cInf, cw = side(d.Canary, nan, env.Charts)
+	var bBuf, cBuf *[]float64
+	out.Baseline, b, bInf, bw, bBuf = side(d.Baseline, nan, env.Charts)
+	out.Canary, c, cInf, cw, cBuf = side(d.Canary, nan, env.Charts)
+	// Nothing Prepare returns holds b or c: the pair, the outliers' removal
+	// and the charts' distributions copy them.
+	defer func() { putValues(bBuf); putValues(cBuf) }()
 	bLo, bHi, cLo, cHi := math.Inf(-1), math.Inf(1), math.Inf(-1), math.Inf(1)
 	if k := m.RemoveOutliers; k > 0 {
 		bLo, bHi = fences(b, k)
@@ -58,7 +63,8 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 	bs := placed(d.Baseline, g, env.Offset, keepValue(nan == analysis.NaNZero, bLo, bHi), wantMeans)
 	cs := placed(d.Canary, g, 0, keepValue(nan == analysis.NaNZero, cLo, cHi), wantMeans)
 	defer func() { bs.release(); cs.release() }() // the test keeps copies (seriesTest)
-	p.Coverage = coverageOf(bs, cs, g)
+	var pairs int
+	p.Coverage, pairs = coverageOf(bs, cs, g)
 	if bInf.usable > 0 && cInf.usable > 0 {
 		p.Early = infDecision(m, bInf, cInf)
 	}
@@ -88,30 +94,37 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 		p.Test = &mannWhitneyTest{name: m.Name, pair: pair, mw: out.MannWhitney, nc: len(c), nb: len(b), env: env, rel: rel}
 		return p
 	}
-	p.Test, p.Series = seriesTest(m, bs, cs, env, rel)
+	p.Test, p.Series = seriesTest(m, bs, cs, pairs, env, rel)
 	return p
 }
 
 // seriesTest picks the paired or the blocked test (SPEC §4's table): paired
 // when asked for, or (auto) when at least 90% of each side's timestamps
 // have a value on both sides.
-func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float64, bool)) (Test, *SeriesSamples) {
-	nb, nc, pairs := 0, 0, 0
-	for k := range bs.cnt {
-		hb, hc := bs.cnt[k] > 0, cs.cnt[k] > 0
-		nb += b2i(hb)
-		nc += b2i(hc)
-		pairs += b2i(hb && hc)
-	}
+func seriesTest(m config.Metric, bs, cs steps, pairs int, env Env, rel func(float64) (float64, bool)) (Test, *SeriesSamples) {
+	nb, nc := bs.values, cs.values
 	s := &SeriesSamples{Pairs: pairs, BlockLength: env.BlockLengths[m.Name]}
 	s.Paired = m.Test == config.TestPaired || (float64(pairs) >= PairShare*float64(nb) && float64(pairs) >= PairShare*float64(nc))
 	if s.Paired {
-		s.Differences = differences(bs, cs, pairs)
+		var sp spread
+		var negZero bool
+		s.Differences, sp, negZero = differences(bs, cs, pairs)
 		if s.BlockLength <= 0 {
-			s.BlockLength = min(blockLengthOf(s.Differences), maxBlockLength(len(s.Differences), env, pairedMinP))
+			L := 1 // blockLengthOf, from the spread differences measured
+			if sp.varies() {
+				L = analysis.BlockLength(s.Differences)
+			}
+			s.BlockLength = min(L, maxBlockLength(len(s.Differences), env, pairedMinP))
 		}
 		L := s.BlockLength
-		return &pairedTest{name: m.Name, dbar: analysis.BlockMeans(s.Differences, L), L: L, pairs: pairs, env: env, rel: rel}, s
+		// Blocks of one are the differences themselves (BlockMeans adds each
+		// to 0, which changes only -0): shared, not copied. Neither the test
+		// nor its analysis.SignedRankSample changes them.
+		dbar := s.Differences
+		if L > 1 || negZero {
+			dbar = analysis.BlockMeans(s.Differences, L)
+		}
+		return &pairedTest{name: m.Name, dbar: dbar, L: L, pairs: pairs, env: env, rel: rel}, s
 	}
 	s.Baseline, s.BaselineSteps = bs.means()
 	s.Canary, s.CanarySteps = cs.means()
@@ -129,30 +142,43 @@ func seriesTest(m config.Metric, bs, cs steps, env Env, rel func(float64) (float
 // "autocorrelation" would cut them into a few long blocks.
 func blockLengthOf(series ...[]float64) int {
 	for _, x := range series {
-		lo, hi, big := math.Inf(1), math.Inf(-1), 0.0
+		sp := newSpread()
 		for _, v := range x {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				continue
-			}
-			// Comparisons, not the builtin min and max, whose handling of NaN
-			// and of -0 against +0 costs a dozen instructions a value; on
-			// finite values they differ only in the sign of a zero bound,
-			// which changes neither test below.
-			if v < lo {
-				lo = v
-			}
-			if v > hi {
-				hi = v
-			}
-			if a := math.Abs(v); a > big {
-				big = a
-			}
+			sp.add(v)
 		}
-		if hi > lo && hi-lo > 1e-9*big {
+		if sp.varies() {
 			return analysis.BlockLength(series...)
 		}
 	}
 	return 1
+}
+
+// spread is the range of a series' finite values, added one at a time:
+// whether the series varies (blockLengthOf).
+type spread struct{ lo, hi float64 }
+
+func newSpread() spread { return spread{lo: math.Inf(1), hi: math.Inf(-1)} }
+
+func (s *spread) add(v float64) {
+	if v-v != 0 { // NaN or ±Inf
+		return
+	}
+	// Comparisons, not the builtin min and max, whose handling of NaN and of
+	// -0 against +0 costs a dozen instructions a value; on finite values they
+	// differ only in the sign of a zero bound, which changes neither test in
+	// varies.
+	if v < s.lo {
+		s.lo = v
+	}
+	if v > s.hi {
+		s.hi = v
+	}
+}
+
+// varies reports whether the values added spread more than 1e-9 of their
+// largest magnitude, which is that of the smallest or of the largest.
+func (s spread) varies() bool {
+	return s.hi > s.lo && s.hi-s.lo > 1e-9*max(math.Abs(s.lo), math.Abs(s.hi))
 }
 
 // maxBlockLength is the longest block length that leaves a series of n
@@ -267,43 +293,68 @@ func (n infs) share(sign int) float64 {
 
 // side turns one fetched side into its report entry (without statistics,
 // see describe) and the finite values to test, in one pass over the points.
-func side(f Fetched, nan analysis.NaNStrategy, charts bool) (Side, []float64, infs, []string) {
-	s := Side{Query: f.Query, Series: len(f.Result.Series)}
+// The values live in buf (from valuePool), which the caller puts back once
+// it no longer needs them (analysis.NewPair copies them); nil when the side
+// failed.
+func side(f Fetched, nan analysis.NaNStrategy, charts bool) (s Side, finite []float64, n infs, warns []string, buf *[]float64) {
+	s = Side{Query: f.Query, Series: len(f.Result.Series)}
 	if f.Err != nil {
 		s.Error = f.Err.Error()
-		return s, nil, infs{}, nil
+		return s, nil, infs{}, nil, nil
 	}
 	total := 0
 	for _, ser := range f.Result.Series {
 		total += len(ser.Points)
 	}
-	finite := make([]float64, 0, total)
+	buf = getValues(total)
+	finite = (*buf)[:total]
+	kept, nanZero := 0, nan == analysis.NaNZero
 	var posInf, negInf int
 	for _, ser := range f.Result.Series {
 		for _, p := range ser.Points {
-			v := p.V
-			switch {
-			case math.IsNaN(v):
-				if nan == analysis.NaNZero {
-					finite = append(finite, 0)
+			switch v := p.V; {
+			case v-v == 0: // finite: v-v is NaN for NaN and ±Inf
+				finite[kept] = v
+				kept++
+			case v != v:
+				if nanZero {
+					finite[kept] = 0
+					kept++
 				}
-			case math.IsInf(v, 1):
+			case v > 0:
 				posInf++
-			case math.IsInf(v, -1):
-				negInf++
 			default:
-				finite = append(finite, v)
+				negInf++
 			}
 		}
 	}
-	var warns []string
+	finite = finite[:kept:kept]
 	if posInf+negInf > 0 {
 		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
 	}
 	if charts {
 		s.setLine(f.Result.Series) // Distribution: from the tested sample, in Prepare
 	}
-	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns
+	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns, buf
+}
+
+// valuePool holds the buffers of side's values to test (*[]float64).
+var valuePool sync.Pool
+
+// getValues is a buffer of capacity at least n from valuePool.
+func getValues(n int) *[]float64 {
+	if b, ok := valuePool.Get().(*[]float64); ok && cap(*b) >= n {
+		return b
+	}
+	b := make([]float64, n)
+	return &b
+}
+
+// putValues returns side's buffer to valuePool; nil does nothing.
+func putValues(b *[]float64) {
+	if b != nil {
+		valuePool.Put(b)
+	}
 }
 
 // describeSides fills both sides' statistics (and, with charts, their
