@@ -77,23 +77,7 @@ func (s *steps) release() {
 // become; means false skips the means (coverage only). release frees the
 // result's memory.
 func placed(f Fetched, g grid, shift time.Duration, keep keepRule, means bool) steps {
-	b, _ := stepPool.Get().(*stepBuf)
-	if b == nil {
-		b = &stepBuf{}
-	}
-	if cap(b.present) < g.n {
-		b.present = make([]bool, g.n)
-	}
-	s := steps{present: b.present[:g.n], buf: b}
-	clear(s.present)
-	if means {
-		if cap(b.sum) < g.n {
-			b.sum, b.cnt = make([]float64, g.n), make([]int32, g.n)
-		}
-		s.sum, s.cnt = b.sum[:g.n], b.cnt[:g.n]
-		clear(s.sum)
-		clear(s.cnt)
-	}
+	s := newSteps(g.n, means)
 	if g.n == 0 {
 		return s
 	}
@@ -108,6 +92,28 @@ func placed(f Fetched, g grid, shift time.Duration, keep keepRule, means bool) s
 	return s
 }
 
+// newSteps is n empty steps from stepPool, with room for means or not.
+func newSteps(n int, means bool) steps {
+	b, _ := stepPool.Get().(*stepBuf)
+	if b == nil {
+		b = &stepBuf{}
+	}
+	if cap(b.present) < n {
+		b.present = make([]bool, n)
+	}
+	s := steps{present: b.present[:n], buf: b}
+	clear(s.present)
+	if means {
+		if cap(b.sum) < n {
+			b.sum, b.cnt = make([]float64, n), make([]int32, n)
+		}
+		s.sum, s.cnt = b.sum[:n], b.cnt[:n]
+		clear(s.sum)
+		clear(s.cnt)
+	}
+	return s
+}
+
 // placeMeans is placed for one series' points: each point at t goes to the
 // step nearest t + off - (the grid's start) when that is in the window
 // (present), and its value, when keep keeps it, to the step's sum and
@@ -116,17 +122,13 @@ func placed(f Fetched, g grid, shift time.Duration, keep keepRule, means bool) s
 // function so that its dozen variables stay in registers. It returns how
 // many steps got their first value.
 func placeMeans(pts []TimedValue, off, step int64, present []bool, sum []float64, cnt []int32, keep keepRule) (first int) {
-	n, half := len(present), step/2
+	n := len(present)
 	sum, cnt = sum[:n], cnt[:n]         // one bounds check a point
 	prev, pk := int64(math.MinInt64), 0 // the last offset placed and its step
 	for i := range pts {
-		d := pts[i].T.UnixNano() + off
-		k, ok := stepOf(d, prev, pk, step, half)
-		if !ok {
-			continue
-		}
-		prev, pk = d, k
-		if uint(k) >= uint(n) {
+		var k int
+		var in bool
+		if k, prev, pk, in = stepOf(pts[i].T.UnixNano()+off, prev, pk, step, n); !in {
 			continue
 		}
 		present[k] = true
@@ -139,33 +141,77 @@ func placeMeans(pts []TimedValue, off, step int64, present []bool, sum []float64
 	return first
 }
 
-// placePresent is placeMeans without the means.
-func placePresent(pts []TimedValue, off, step int64, present []bool) {
-	n, half := len(present), step/2
+// placeCollect is placeMeans and side's loop in one pass over pts, for a
+// side without outlier fences, where a value counts in the means exactly
+// when it is one to test: finite, or NaN (as 0) when nanZero. It writes the
+// values to test to values from kept on and returns where they end, how
+// many steps got their first value, and the ±Inf it skipped.
+func placeCollect(pts []TimedValue, off, step int64, present []bool, sum []float64, cnt []int32, nanZero bool, values []float64, kept int) (int, int, infs) {
+	n := len(present)
+	sum, cnt = sum[:n], cnt[:n]
+	values = values[:kept+len(pts)]
+	var first int
+	var inf infs
 	prev, pk := int64(math.MinInt64), 0
 	for i := range pts {
-		d := pts[i].T.UnixNano() + off
-		if k, ok := stepOf(d, prev, pk, step, half); ok {
-			prev, pk = d, k
-			if uint(k) < uint(n) {
-				present[k] = true
-			}
+		v := pts[i].V
+		ok := v-v == 0 // finite: v-v is NaN for NaN and ±Inf
+		switch {
+		case ok:
+		case v != v:
+			v, ok = 0, nanZero
+		case v > 0:
+			inf.pos++
+		default:
+			inf.neg++
+		}
+		if ok {
+			values[kept] = v
+			kept++
+		}
+		var k int
+		var in bool
+		if k, prev, pk, in = stepOf(pts[i].T.UnixNano()+off, prev, pk, step, n); !in {
+			continue
+		}
+		present[k] = true
+		if ok {
+			first += b2i(cnt[k] == 0)
+			sum[k] += v
+			cnt[k]++
+		}
+	}
+	return kept, first, inf
+}
+
+// placePresent is placeMeans without the means.
+func placePresent(pts []TimedValue, off, step int64, present []bool) {
+	n := len(present)
+	prev, pk := int64(math.MinInt64), 0
+	for i := range pts {
+		var k int
+		var in bool
+		if k, prev, pk, in = stepOf(pts[i].T.UnixNano()+off, prev, pk, step, n); in {
+			present[k] = true
 		}
 	}
 }
 
-// stepOf is the step nearest offset d from the grid's start (grid.at), and
-// false when d is more than half a step before it; prev is the offset of
-// the series' point placed before (math.MinInt64 for none) and pk its step.
-func stepOf(d, prev int64, pk int, step, half int64) (int, bool) {
+// stepOf is the step nearest offset d from the grid's start (grid.at) and
+// whether it is one of the window's n, with the offset and the step the
+// series' next point is placed after: prev is the offset of the point
+// placed before (math.MinInt64 for none) and pk its step, unchanged when d
+// is more than half a step before the start.
+func stepOf(d, prev int64, pk int, step int64, n int) (k int, nextPrev int64, nextPk int, in bool) {
 	switch {
-	case d < -half:
-		return 0, false
+	case d < -(step / 2):
+		return 0, prev, pk, false
 	case prev != math.MinInt64 && d-prev == step:
-		return pk + 1, true
+		k = pk + 1
 	default:
-		return int((d + half) / step), true
+		k = int((d + step/2) / step)
 	}
+	return k, d, k, uint(k) < uint(n)
 }
 
 // coverageOf counts the baseline's steps and those the canary covers, and,

@@ -130,16 +130,12 @@ func BenchmarkSeriesPrep(b *testing.B) {
 	keep := keepValue(false, math.Inf(-1), math.Inf(1))
 	b.Run("fast", func(b *testing.B) {
 		loopCPU(b, func() {
-			_, _, _, _, bb := side(d.Baseline, analysis.NaNRemove, false)
-			_, _, _, _, cb := side(d.Canary, analysis.NaNRemove, false)
-			bs := placed(d.Baseline, g, 0, keep, true)
-			cs := placed(d.Canary, g, 0, keep, true)
-			_, pairs := coverageOf(bs, cs, g)
-			seriesTest(m, bs, cs, pairs, env, nil)
-			bs.release()
-			cs.release()
-			putValues(bb)
-			putValues(cb)
+			bd, cd := readSides(m, d, env, g, true)
+			placeSides(&bd, &cd, d, g, 0, outlierFences(m, bd.values, cd.values), true)
+			_, pairs := coverageOf(bd.steps, cd.steps, g)
+			seriesTest(m, bd.steps, cd.steps, pairs, env, nil)
+			bd.release()
+			cd.release()
 		})
 	})
 	b.Run("plain", func(b *testing.B) {

@@ -182,61 +182,54 @@ type prepView struct {
 // prepSides runs Prepare's preparation in Prepare's order, with fences when
 // m removes outliers, through the plain functions or the fast ones.
 func prepSides(m config.Metric, d Data, env Env, plain bool) prepView {
+	wantMeans := m.Test != config.TestMannWhitney && m.Test != ""
+	g := newGrid(env)
+	if plain {
+		return plainPrep(m, d, env, g, wantMeans)
+	}
+	var v prepView
+	bd, cd := readSides(m, d, env, g, wantMeans)
+	keeps := outlierFences(m, bd.values, cd.values)
+	placeSides(&bd, &cd, d, g, env.Offset, keeps, wantMeans)
+	v.cov, v.pairs = coverageOf(bd.steps, cd.steps, g)
+	if wantMeans {
+		v.test, v.samples = seriesTest(m, bd.steps, cd.steps, v.pairs, env, nil)
+	}
+	// What the views keep outlives the pooled memory: copies.
+	for i, sd := range []*sideData{&bd, &cd} {
+		v.sides[i], v.infs[i], v.warns[i], v.values[i] = sd.out, sd.infs, sd.warns, sd.steps.values
+		if sd.values != nil {
+			v.finite[i] = append([]float64{}, sd.values...)
+		}
+		v.steps[i] = plainSteps{present: append([]bool{}, sd.steps.present...)}
+		if wantMeans {
+			v.steps[i].sum, v.steps[i].cnt = append([]float64{}, sd.steps.sum...), append([]int32{}, sd.steps.cnt...)
+		}
+		sd.release()
+	}
+	return v
+}
+
+// plainPrep is prepSides through the plain functions.
+func plainPrep(m config.Metric, d Data, env Env, g grid, wantMeans bool) prepView {
 	var v prepView
 	nan := nanStrategy(m)
 	fs := [2]Fetched{d.Baseline, d.Canary}
-	var bufs [2]*[]float64
+	shifts := [2]time.Duration{env.Offset, 0}
 	for i, f := range fs {
-		if plain {
-			v.sides[i], v.finite[i], v.infs[i], v.warns[i] = plainSide(f, nan)
-		} else {
-			v.sides[i], v.finite[i], v.infs[i], v.warns[i], bufs[i] = side(f, nan, false)
-		}
+		v.sides[i], v.finite[i], v.infs[i], v.warns[i] = plainSide(f, nan)
 	}
-	var keeps [2]keepRule
-	for i := range keeps {
+	for i, f := range fs {
 		lo, hi := math.Inf(-1), math.Inf(1)
 		if k := m.RemoveOutliers; k > 0 {
 			lo, hi = fences(v.finite[i], k)
 		}
-		keeps[i] = keepValue(nan == analysis.NaNZero, lo, hi)
+		v.steps[i] = plainPlaced(f, g, shifts[i], keepValue(nan == analysis.NaNZero, lo, hi), wantMeans)
+		v.values[i] = -1
 	}
-	// The values to test outlive their pooled buffers here: copies.
-	for i := range v.finite {
-		if v.finite[i] != nil {
-			v.finite[i] = append([]float64{}, v.finite[i]...)
-		}
-		putValues(bufs[i])
-	}
-	wantMeans := m.Test != config.TestMannWhitney && m.Test != ""
-	g := newGrid(env)
-	shifts := [2]time.Duration{env.Offset, 0}
-	if plain {
-		for i, f := range fs {
-			v.steps[i] = plainPlaced(f, g, shifts[i], keeps[i], wantMeans)
-			v.values[i] = -1
-		}
-		v.cov, v.pairs = plainCoverage(v.steps[0], v.steps[1], g), -1
-		if wantMeans {
-			v.test, v.samples = plainSeriesTest(m, v.steps[0], v.steps[1], env)
-		}
-		return v
-	}
-	var st [2]steps
-	for i, f := range fs {
-		st[i] = placed(f, g, shifts[i], keeps[i], wantMeans)
-		v.values[i] = st[i].values
-	}
-	v.cov, v.pairs = coverageOf(st[0], st[1], g)
+	v.cov, v.pairs = plainCoverage(v.steps[0], v.steps[1], g), -1
 	if wantMeans {
-		v.test, v.samples = seriesTest(m, st[0], st[1], v.pairs, env, nil)
-	}
-	for i := range st {
-		v.steps[i] = plainSteps{present: append([]bool{}, st[i].present...)}
-		if wantMeans {
-			v.steps[i].sum, v.steps[i].cnt = append([]float64{}, st[i].sum...), append([]int32{}, st[i].cnt...)
-		}
-		st[i].release()
+		v.test, v.samples = plainSeriesTest(m, v.steps[0], v.steps[1], env)
 	}
 	return v
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/verdict-ci/verdict/analysis"
 	"github.com/verdict-ci/verdict/config"
@@ -23,22 +24,17 @@ func (seriesKind) Parts(m config.Metric) []Part { return []Part{{Query: m.Query}
 // figures, places the points on the window's steps for coverage, and
 // prepares the test m.Test asks for.
 func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
-	nan := nanStrategy(m)
 	p := &Prepared{LevelName: "median", Release: func() {}}
 	out := &p.Out
-	var bw, cw []string
-	var b, c []float64
-	var bInf, cInf infs
-	var bBuf, cBuf *[]float64
-	out.Baseline, b, bInf, bw, bBuf = side(d.Baseline, nan, env.Charts)
-	out.Canary, c, cInf, cw, cBuf = side(d.Canary, nan, env.Charts)
-	// Nothing Prepare returns holds b or c: the pair, the outliers' removal
-	// and the charts' distributions copy them.
-	defer func() { putValues(bBuf); putValues(cBuf) }()
-	bLo, bHi, cLo, cHi := math.Inf(-1), math.Inf(1), math.Inf(-1), math.Inf(1)
+	wantMeans := m.Test != config.TestMannWhitney && m.Test != ""
+	g := newGrid(env)
+	bd, cd := readSides(m, d, env, g, wantMeans)
+	defer func() { bd.release(); cd.release() }()
+	out.Baseline, out.Canary = bd.out, cd.out
+	b, c, bw, cw := bd.values, cd.values, bd.warns, cd.warns
+	bInf, cInf := bd.infs, cd.infs
+	keeps := outlierFences(m, b, c)
 	if k := m.RemoveOutliers; k > 0 {
-		bLo, bHi = fences(b, k)
-		cLo, cHi = fences(c, k)
 		b, bw = withoutOutliers(b, k, bw)
 		c, cw = withoutOutliers(c, k, cw)
 	}
@@ -58,11 +54,8 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 			return p
 		}
 	}
-	wantMeans := m.Test != config.TestMannWhitney && m.Test != ""
-	g := newGrid(env)
-	bs := placed(d.Baseline, g, env.Offset, keepValue(nan == analysis.NaNZero, bLo, bHi), wantMeans)
-	cs := placed(d.Canary, g, 0, keepValue(nan == analysis.NaNZero, cLo, cHi), wantMeans)
-	defer func() { bs.release(); cs.release() }() // the test keeps copies (seriesTest)
+	placeSides(&bd, &cd, d, g, env.Offset, keeps, wantMeans) // the test keeps copies (seriesTest)
+	bs, cs := bd.steps, cd.steps
 	var pairs int
 	p.Coverage, pairs = coverageOf(bs, cs, g)
 	if bInf.usable > 0 && cInf.usable > 0 {
@@ -291,51 +284,127 @@ func (n infs) share(sign int) float64 {
 	return float64(n.neg) / float64(n.usable)
 }
 
-// side turns one fetched side into its report entry (without statistics,
-// see describe) and the finite values to test, in one pass over the points.
-// The values live in buf (from valuePool), which the caller puts back once
-// it no longer needs them (analysis.NewPair copies them); nil when the side
-// failed.
-func side(f Fetched, nan analysis.NaNStrategy, charts bool) (s Side, finite []float64, n infs, warns []string, buf *[]float64) {
-	s = Side{Query: f.Query, Series: len(f.Result.Series)}
+// sideData is what side reads from one side's points.
+type sideData struct {
+	out    Side      // the report entry, without statistics (see describe)
+	values []float64 // the finite values to test (NaN as 0 with nan: zero)
+	infs   infs
+	warns  []string
+	buf    *[]float64 // where values live, from valuePool
+	steps  steps      // the points on the grid, when side placed them
+}
+
+// release puts back the values' and the steps' memory; d must not be used
+// after. Nothing Prepare returns holds them: the pair, the outliers'
+// removal, the charts' distributions and the tests copy them.
+func (d *sideData) release() {
+	putValues(d.buf)
+	d.steps.release()
+	*d = sideData{}
+}
+
+// onGrid asks side to place the points on the grid as it reads them
+// (placed's work, with the means, in the same pass): for a side whose
+// values count in the means exactly as they count in the test, with no
+// outlier fences.
+type onGrid struct {
+	g     grid // with steps (n > 0)
+	shift time.Duration
+}
+
+// readSides reads both sides' points (side), placing them on the grid in
+// the same pass when that is placed's answer: means wanted, no outlier
+// fences (which need the values first), a window with steps.
+func readSides(m config.Metric, d Data, env Env, g grid, means bool) (bd, cd sideData) {
+	nan := nanStrategy(m)
+	var bAt, cAt *onGrid
+	if means && m.RemoveOutliers <= 0 && g.n > 0 {
+		bAt, cAt = &onGrid{g: g, shift: env.Offset}, &onGrid{g: g}
+	}
+	return side(d.Baseline, nan, env.Charts, bAt), side(d.Canary, nan, env.Charts, cAt)
+}
+
+// outlierFences are the rules for what counts in each side's per-step
+// means (keepValue): NaN handling, ±Inf left out, and with remove_outliers
+// the fences of the side's values to test b or c.
+func outlierFences(m config.Metric, b, c []float64) [2]keepRule {
+	nanZero := nanStrategy(m) == analysis.NaNZero
+	keeps := [2]keepRule{keepValue(nanZero, math.Inf(-1), math.Inf(1)), keepValue(nanZero, math.Inf(-1), math.Inf(1))}
+	if k := m.RemoveOutliers; k > 0 {
+		for i, x := range [][]float64{b, c} {
+			lo, hi := fences(x, k)
+			keeps[i] = keepValue(nanZero, lo, hi)
+		}
+	}
+	return keeps
+}
+
+// placeSides places both sides' points on the grid (placed) with keeps,
+// unless readSides did; the baseline's shifted by offset.
+func placeSides(bd, cd *sideData, d Data, g grid, offset time.Duration, keeps [2]keepRule, means bool) {
+	if bd.steps.buf == nil {
+		bd.steps = placed(d.Baseline, g, offset, keeps[0], means)
+	}
+	if cd.steps.buf == nil {
+		cd.steps = placed(d.Canary, g, 0, keeps[1], means)
+	}
+}
+
+// side turns one fetched side into its report entry and the finite values
+// to test, in one pass over the points, and with at places them too.
+func side(f Fetched, nan analysis.NaNStrategy, charts bool, at *onGrid) sideData {
+	d := sideData{out: Side{Query: f.Query, Series: len(f.Result.Series)}}
 	if f.Err != nil {
-		s.Error = f.Err.Error()
-		return s, nil, infs{}, nil, nil
+		d.out.Error = f.Err.Error()
+		return d
 	}
 	total := 0
 	for _, ser := range f.Result.Series {
 		total += len(ser.Points)
 	}
-	buf = getValues(total)
-	finite = (*buf)[:total]
+	d.buf = getValues(total)
+	finite := (*d.buf)[:total]
 	kept, nanZero := 0, nan == analysis.NaNZero
 	var posInf, negInf int
-	for _, ser := range f.Result.Series {
-		for _, p := range ser.Points {
-			switch v := p.V; {
-			case v-v == 0: // finite: v-v is NaN for NaN and ±Inf
-				finite[kept] = v
-				kept++
-			case v != v:
-				if nanZero {
-					finite[kept] = 0
+	if at != nil {
+		d.steps = newSteps(at.g.n, true)
+		off := int64(at.shift) - at.g.start
+		for _, ser := range f.Result.Series {
+			var first int
+			var inf infs
+			kept, first, inf = placeCollect(ser.Points, off, at.g.step, d.steps.present, d.steps.sum, d.steps.cnt, nanZero, finite, kept)
+			d.steps.values += first
+			posInf, negInf = posInf+inf.pos, negInf+inf.neg
+		}
+	} else {
+		for _, ser := range f.Result.Series {
+			for _, p := range ser.Points {
+				switch v := p.V; {
+				case v-v == 0: // finite: v-v is NaN for NaN and ±Inf
+					finite[kept] = v
 					kept++
+				case v != v:
+					if nanZero {
+						finite[kept] = 0
+						kept++
+					}
+				case v > 0:
+					posInf++
+				default:
+					negInf++
 				}
-			case v > 0:
-				posInf++
-			default:
-				negInf++
 			}
 		}
 	}
-	finite = finite[:kept:kept]
+	d.values = finite[:kept:kept]
 	if posInf+negInf > 0 {
-		warns = append(warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
+		d.warns = append(d.warns, fmt.Sprintf("%d +Inf and %d -Inf samples left out of the test", posInf, negInf))
 	}
 	if charts {
-		s.setLine(f.Result.Series) // Distribution: from the tested sample, in Prepare
+		d.out.setLine(f.Result.Series) // Distribution: from the tested sample, in Prepare
 	}
-	return s, finite, infs{posInf, negInf, len(finite) + posInf + negInf}, warns, buf
+	d.infs = infs{posInf, negInf, kept + posInf + negInf}
+	return d
 }
 
 // valuePool holds the buffers of side's values to test (*[]float64).
