@@ -265,10 +265,10 @@ func (s steps) means() (vals []float64, at []int) {
 }
 
 // differences are d_t = canary_t - baseline_t over the steps with a value
-// on both sides, in time order, with their spread (for blockLengthOf) and
-// whether one is -0 (which analysis.BlockMeans of blocks of 1 makes +0).
-func differences(b, c steps, pairs int) (d []float64, sp spread, negZero bool) {
-	d = make([]float64, pairs)
+// on both sides, in time order, written to d (of room for every pair), with
+// their spread (for blockLengthOf) and whether one is -0 (which
+// analysis.BlockMeans of blocks of 1 makes +0).
+func differences(b, c steps, d []float64) (_ []float64, sp spread, negZero bool) {
 	sp = newSpread()
 	n := len(b.cnt)
 	bsum, bcnt, csum, ccnt := b.sum[:n], b.cnt[:n], c.sum[:n], c.cnt[:n]

@@ -115,7 +115,7 @@ type Prepared struct {
 	Test Test
 	// Series is a series metric's aligned samples (nil for other kinds and
 	// when a side has no data): what its test runs on, for other tests of
-	// the same data (watch).
+	// the same data (watch). Its slices are valid until Release.
 	Series *SeriesSamples
 	// Release frees what the prepared data hold once the metric is judged.
 	Release func()

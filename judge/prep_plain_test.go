@@ -193,7 +193,7 @@ func prepSides(m config.Metric, d Data, env Env, plain bool) prepView {
 	placeSides(&bd, &cd, d, g, env.Offset, keeps, wantMeans)
 	v.cov, v.pairs = coverageOf(bd.steps, cd.steps, g)
 	if wantMeans {
-		v.test, v.samples = seriesTest(m, bd.steps, cd.steps, v.pairs, env, nil)
+		v.test, v.samples, _ = seriesTest(m, bd.steps, cd.steps, v.pairs, env, nil) // not put back: the view keeps them
 	}
 	// What the views keep outlives the pooled memory: copies.
 	for i, sd := range []*sideData{&bd, &cd} {

@@ -87,21 +87,28 @@ func (seriesKind) Prepare(m config.Metric, d Data, env Env) *Prepared {
 		p.Test = &mannWhitneyTest{name: m.Name, pair: pair, mw: out.MannWhitney, nc: len(c), nb: len(b), env: env, rel: rel}
 		return p
 	}
-	p.Test, p.Series = seriesTest(m, bs, cs, pairs, env, rel)
+	var buf *[]float64
+	p.Test, p.Series, buf = seriesTest(m, bs, cs, pairs, env, rel)
+	if buf != nil {
+		release := p.Release
+		p.Release = func() { release(); putValues(buf) }
+	}
 	return p
 }
 
 // seriesTest picks the paired or the blocked test (SPEC §4's table): paired
 // when asked for, or (auto) when at least 90% of each side's timestamps
-// have a value on both sides.
-func seriesTest(m config.Metric, bs, cs steps, pairs int, env Env, rel func(float64) (float64, bool)) (Test, *SeriesSamples) {
+// have a value on both sides. The paired test's differences live in buf,
+// from valuePool, until the caller puts it back (Prepared.Release).
+func seriesTest(m config.Metric, bs, cs steps, pairs int, env Env, rel func(float64) (float64, bool)) (t Test, s *SeriesSamples, buf *[]float64) {
 	nb, nc := bs.values, cs.values
-	s := &SeriesSamples{Pairs: pairs, BlockLength: env.BlockLengths[m.Name]}
+	s = &SeriesSamples{Pairs: pairs, BlockLength: env.BlockLengths[m.Name]}
 	s.Paired = m.Test == config.TestPaired || (float64(pairs) >= PairShare*float64(nb) && float64(pairs) >= PairShare*float64(nc))
 	if s.Paired {
 		var sp spread
 		var negZero bool
-		s.Differences, sp, negZero = differences(bs, cs, pairs)
+		buf = getValues(pairs)
+		s.Differences, sp, negZero = differences(bs, cs, (*buf)[:pairs])
 		if s.BlockLength <= 0 {
 			L := 1 // blockLengthOf, from the spread differences measured
 			if sp.varies() {
@@ -117,7 +124,7 @@ func seriesTest(m config.Metric, bs, cs steps, pairs int, env Env, rel func(floa
 		if L > 1 || negZero {
 			dbar = analysis.BlockMeans(s.Differences, L)
 		}
-		return &pairedTest{name: m.Name, dbar: dbar, L: L, pairs: pairs, env: env, rel: rel}, s
+		return &pairedTest{name: m.Name, dbar: dbar, L: L, pairs: pairs, env: env, rel: rel}, s, buf
 	}
 	s.Baseline, s.BaselineSteps = bs.means()
 	s.Canary, s.CanarySteps = cs.means()
@@ -125,7 +132,7 @@ func seriesTest(m config.Metric, bs, cs steps, pairs int, env Env, rel func(floa
 		s.BlockLength = min(blockLengthOf(s.Baseline, s.Canary), maxBlockLength(min(len(s.Baseline), len(s.Canary)), env, unpairedMinP))
 	}
 	L := s.BlockLength
-	return &blockedTest{name: m.Name, bbar: analysis.BlockMeans(s.Baseline, L), cbar: analysis.BlockMeans(s.Canary, L), L: L, env: env, rel: rel}, s
+	return &blockedTest{name: m.Name, bbar: analysis.BlockMeans(s.Baseline, L), cbar: analysis.BlockMeans(s.Canary, L), L: L, env: env, rel: rel}, s, nil
 }
 
 // blockLengthOf is analysis.BlockLength, except that series constant up to
