@@ -126,9 +126,7 @@ func TestRankCacheBracketAgreesMerge(t *testing.T) {
 // arbitrary samples (values in quarters, nudged one ulp, scaled) and
 // shifts between two Walsh averages.
 func FuzzRankCacheBracket(f *testing.F) {
-	f.Add([]byte{120, 0, 124, 1, 128, 2, 110, 0, 111, 1, 112, 0}, uint8(0), uint64(1))
-	f.Add([]byte{120, 0, 120, 0, 120, 1, 119, 2, 121, 3, 118, 0}, uint8(2), uint64(2))
-	f.Add([]byte{200, 1, 10, 2, 130, 0, 131, 1, 90, 0, 90, 0, 91, 2}, uint8(3), uint64(3))
+	addQuarterSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, scaleByte uint8, seed uint64) {
 		if len(data) > 800 {
 			data = data[:800]

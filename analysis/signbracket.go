@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"sort"
 	"sync"
 )
 
@@ -44,8 +45,8 @@ type bracket struct {
 // bracketBufs is a bracket's memory, reused through bracketPool (a judge
 // draws one interval per metric and direction).
 type bracketBufs struct {
-	i, j   []int32
-	at, au []int32 // flipped's scratch
+	i, j []int32
+	at   []int32 // flipped's scratch
 }
 
 var bracketPool = sync.Pool{New: func() any { return new(bracketBufs) }}
@@ -79,7 +80,11 @@ func (c *rankCache) count(d float64) (r signedRanks, down, up float64) {
 	if ok {
 		pairs = v - np*(np+1)/2
 	} else {
-		pairs, tie, gap = s.crossCount(d, neg, pos)
+		if c.cross != nil {
+			pairs, tie, gap = c.cross(s, d, neg, pos)
+		} else {
+			pairs, tie, gap = s.crossCount(d, neg, pos)
+		}
 		v = np*(np+1)/2 + pairs
 	}
 	if !tie && neg == pos {
@@ -117,6 +122,8 @@ func (c *rankCache) fromBracket(d float64, neg, pos int) (v int, gap float64, ok
 		// the list still fits
 	case covers:
 		b.ok = c.s.narrow(b, lo, hi)
+	case k <= len(c.s.x)/maxFlipShare && c.flip != nil:
+		b.ok = c.flip(c.s, b, lo, hi)
 	case k <= len(c.s.x)/maxFlipShare:
 		b.ok = c.s.flipped(b, lo, hi)
 	default:
@@ -150,83 +157,96 @@ func (c *rankCache) fromBracket(d float64, neg, pos int) (v int, gap float64, ok
 // flipped lists in br the pairs counting at lo and not at hi: each x_m with
 // lo < x_m < hi with itself, and the pairs i < j with x_i - hi < 0. For each
 // such i the j counting at hi are those from the first j with x_j - hi > 0
-// and fl(hi - x_i) < fl(x_j - hi), crossCount's merge at hi taking x_i there;
-// the ones below it that count at lo (all j > i when x_i - lo > 0, else the
-// cross test at lo) fall. Whether any does is whether the one just below
-// does, which that merge, branch free, tests at each step, noting the
-// steps that take an x_i with a pair falling; the pairs of those are then
-// listed. It reports whether they number lo.v - hi.v (at most
-// len(x)/maxFlipShare).
+// and fl(hi - x_i) < fl(x_j - hi), where crossCount's merge at hi takes x_i
+// (takenAt); the ones below it that count at lo (all j > i when x_i - lo >
+// 0, else the cross test at lo) fall. Whether any does is whether the one
+// just below does; the pairs of those i are then listed. It reports whether
+// they number lo.v - hi.v (at most len(x)/maxFlipShare).
 func (s *rankSample) flipped(br *bracket, lo, hi evalPoint) bool {
 	x, xr, n := s.x, s.xr, len(s.x)
 	want := lo.v - hi.v
-	if br.bracketBufs == nil {
-		br.bracketBufs = bracketPool.Get().(*bracketBufs)
-	}
-	if cap(br.i) < want {
-		br.i, br.j = make([]int32, 0, want), make([]int32, 0, want)
-	}
-	li, lj := br.i[:0], br.j[:0]
+	li, lj := br.selfPairs(lo, hi)
 	defer func() { br.i, br.j = li, lj }()
-	for m := lo.pos; m < hi.pos; m++ {
-		li, lj = append(li, int32(m)), append(lj, int32(m))
-	}
 	na, nb := hi.pos, n-hi.pos
 	if na > 0 {
 		// ar[t] is -x_i for the t-th negative at hi from the nearest down
 		// (+Inf last); below[u] is x_j for the j just below the u-th
-		// positive, below[u+1] that positive (+Inf last). Four lanes, as
-		// crossCount's, each noting its steps in its own part of at, au.
+		// positive, below[u+1] that positive (+Inf last).
 		ar, below := xr[n-na:n+1], x[na-1:n+1]
-		total := na + nb
-		per := (total + mergeLanes - 1) / mergeLanes
-		if cap(br.at) < mergeLanes*(per+1) {
-			br.at, br.au = make([]int32, mergeLanes*(per+1)), make([]int32, mergeLanes*(per+1))
+		if cap(br.at) < na+1 {
+			br.at = make([]int32, na+1)
 		}
-		at, au := br.at[:mergeLanes*(per+1)], br.au[:mergeLanes*(per+1)]
-		var t, u, nc, end [mergeLanes]int
-		for k := range mergeLanes {
-			st := min(k*per, total)
-			t[k] = diagonal(ar, below[1:], hi.d, na, nb, st)
-			u[k] = st - t[k]
-			nc[k] = k * (per + 1)
-			end[k] = max(0, min((k+1)*per, total)-k*per)
-		}
-		step := func(k int) { // one step of lane k
-			a, b, p := ar[t[k]], below[u[k]+1], below[u[k]]
-			c := b2i(a+hi.d < b-hi.d)
-			f := b2i(a+lo.d < p-lo.d) & b2i(t[k]|u[k] != 0) // (t = u = 0: x_i itself)
-			at[nc[k]], au[nc[k]] = int32(t[k]), int32(u[k])
-			nc[k] += c & f
-			t[k] += c
-			u[k] += 1 - c
-		}
-		common := end[mergeLanes-1] // the last lane is the shortest
-		for range common {
-			step(0)
-			step(1)
-			step(2)
-			step(3)
-		}
-		for k := range mergeLanes {
-			for range end[k] - common {
-				step(k)
+		at := br.at[:na+1]
+		takenAt(ar, below[1:], hi.d, na, nb, at)
+		for t := range na {
+			u := int(at[t])
+			if t|u == 0 || !(ar[t]+lo.d < below[u]-lo.d) { // (t = u = 0: x_i itself)
+				continue
 			}
-		}
-		for k := range mergeLanes {
-			for m := k * (per + 1); m < nc[k]; m++ {
-				i := na - 1 - int(at[m])
-				for j := na + int(au[m]) - 1; j > i && s.counts(i, j, lo); j-- {
-					if len(li) >= want {
-						return false
-					}
-					li, lj = append(li, int32(i)), append(lj, int32(j))
+			i := na - 1 - t
+			for j := na + u - 1; j > i && s.counts(i, j, lo); j-- {
+				if len(li) >= want {
+					return false
 				}
+				li, lj = append(li, int32(i)), append(lj, int32(j))
 			}
 		}
 	}
 	br.lo, br.hi = lo, hi
 	return len(li) == want
+}
+
+// selfPairs readies br's list for lo.v - hi.v pairs and starts it with
+// each x_m, lo < x_m < hi, paired with itself.
+func (br *bracket) selfPairs(lo, hi evalPoint) (li, lj []int32) {
+	if br.bracketBufs == nil {
+		br.bracketBufs = bracketPool.Get().(*bracketBufs)
+	}
+	if want := lo.v - hi.v; cap(br.i) < want {
+		br.i, br.j = make([]int32, 0, want), make([]int32, 0, want)
+	}
+	li, lj = br.i[:0], br.j[:0]
+	for m := lo.pos; m < hi.pos; m++ {
+		li, lj = append(li, int32(m)), append(lj, int32(m))
+	}
+	return li, lj
+}
+
+// takenAt sets at[t] for t < na to the number of b that the merge of the
+// runs a[:na] + d and b[:nb] - d (each ended by +Inf, a taken when a < b, as
+// crossCount's) takes before a[t]: the smallest u with a[t] + d < b[u] - d.
+// Four lanes as crossCount's, each step writing its u at its t (a later
+// step overwrites it until the lane takes that a); at needs room for na+1.
+func takenAt(a, b []float64, d float64, na, nb int, at []int32) {
+	at = at[:na+1] // at[na]: the steps after the last a
+	t, u, steps := laneStarts(a, b, d, na, nb)
+	start := t
+	common := steps[mergeLanes-1] // the last lane is the shortest
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
+	u0, u1, u2, u3 := u[0], u[1], u[2], u[3]
+	for range common {
+		at[t0], at[t1], at[t2], at[t3] = int32(u0), int32(u1), int32(u2), int32(u3)
+		c0, c1, c2, c3 := b2i(a[t0]+d < b[u0]-d), b2i(a[t1]+d < b[u1]-d), b2i(a[t2]+d < b[u2]-d), b2i(a[t3]+d < b[u3]-d)
+		t0, t1, t2, t3 = t0+c0, t1+c1, t2+c2, t3+c3
+		u0, u1, u2, u3 = u0+1-c0, u1+1-c1, u2+1-c2, u3+1-c3
+	}
+	t, u = [mergeLanes]int{t0, t1, t2, t3}, [mergeLanes]int{u0, u1, u2, u3}
+	for k := range mergeLanes {
+		tk, uk := t[k], u[k]
+		for range steps[k] - common {
+			at[tk] = int32(uk)
+			c := b2i(a[tk]+d < b[uk]-d)
+			tk += c
+			uk += 1 - c
+		}
+	}
+	// A lane ends on the a the next lane starts on, and its last steps may
+	// have written there after the next lane took it: those are set again.
+	for _, r := range start[1:] {
+		if r < na {
+			at[r] = int32(sort.Search(nb, func(u int) bool { return a[r]+d < b[u]-d }))
+		}
+	}
 }
 
 // narrow keeps in br, whose bracket holds lo and hi, the pairs counting at

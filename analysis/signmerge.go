@@ -227,7 +227,12 @@ func tiedRanks(x []float64, d float64, neg, pos int, r signedRanks) signedRanks 
 // order, so compared (and a tie is a zero gap). Each step takes the smaller
 // head (a when a < b, else b) as one sequential merge would, without a
 // branch (only lowering the gap branches, rarely); the four lanes start
-// where that merge would be after 0, ¼, ½ and ¾ of its steps.
+// where that merge would be after 0, ¼, ½ and ¾ of its steps. The pairs are
+// the sum over the steps that take a b of the a taken before it: each lane
+// adds its t at every step into one sum (fewer live registers than a sum
+// per lane, and no select) and takes off t_start + … + t_end-1, the t of
+// the steps that took an a (crossCountLanes in the tests is the per-lane
+// select this replaces).
 func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, gap float64) {
 	n := len(s.x)
 	a, b := s.xr[n-neg:], s.x[pos:n+1] // a[t] + d and b[u] - d, sentinels last
@@ -235,19 +240,12 @@ func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, g
 	if na == 0 || nb == 0 {
 		return 0, false, math.Inf(1) // one run: no pairs
 	}
-	total := na + nb
-	per := (total + mergeLanes - 1) / mergeLanes
-	var t, u [mergeLanes]int
-	for k := range mergeLanes {
-		st := min(k*per, total)
-		t[k] = diagonal(a, b, d, na, nb, st)
-		u[k] = st - t[k]
-	}
-	steps := func(k int) int { return max(0, min((k+1)*per, total)-k*per) }
-	common := steps(mergeLanes - 1) // the last lane is the shortest
+	t, u, steps := laneStarts(a, b, d, na, nb)
+	start := t
+	common := steps[mergeLanes-1] // the last lane is the shortest
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	u0, u1, u2, u3 := u[0], u[1], u[2], u[3]
-	var p0, p1, p2, p3 int
+	sum := 0 // Σ t over every step of every lane
 	g0, g1, g2, g3 := math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)
 	for range common {
 		x0, y0 := a[t0]+d, b[u0]-d
@@ -255,46 +253,35 @@ func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, g
 		x2, y2 := a[t2]+d, b[u2]-d
 		x3, y3 := a[t3]+d, b[u3]-d
 		c0, c1, c2, c3 := b2i(x0 < y0), b2i(x1 < y1), b2i(x2 < y2), b2i(x3 < y3)
-		// The gap, rarely lowered: a branch the processor predicts.
-		if v := math.Abs(y0 - x0); v < g0 {
-			g0 = v
-		}
-		if v := math.Abs(y1 - x1); v < g1 {
-			g1 = v
-		}
-		if v := math.Abs(y2 - x2); v < g2 {
-			g2 = v
-		}
-		if v := math.Abs(y3 - x3); v < g3 {
-			g3 = v
-		}
-		p0 += (1 - c0) * t0
-		p1 += (1 - c1) * t1
-		p2 += (1 - c2) * t2
-		p3 += (1 - c3) * t3
+		g0, g1, g2, g3 = lowered(g0, x0, y0), lowered(g1, x1, y1), lowered(g2, x2, y2), lowered(g3, x3, y3)
+		sum += t0 + t1 + t2 + t3
 		t0, t1, t2, t3 = t0+c0, t1+c1, t2+c2, t3+c3
 		u0, u1, u2, u3 = u0+1-c0, u1+1-c1, u2+1-c2, u3+1-c3
 	}
 	t, u = [mergeLanes]int{t0, t1, t2, t3}, [mergeLanes]int{u0, u1, u2, u3}
-	ps := [mergeLanes]int{p0, p1, p2, p3}
 	gap = min(g0, g1, g2, g3)
 	for k := range mergeLanes { // the lanes' remaining steps, one lane at a time
 		tk, uk := t[k], u[k]
-		for range steps(k) - common {
+		for range steps[k] - common {
 			x, y := a[tk]+d, b[uk]-d
 			c := b2i(x < y)
-			if v := math.Abs(y - x); v < gap {
-				gap = v
-			}
-			ps[k] += (1 - c) * tk
+			gap = lowered(gap, x, y)
+			sum += tk
 			tk += c
 			uk += 1 - c
 		}
+		sum -= (tk*(tk-1) - start[k]*(start[k]-1)) / 2 // the steps that took an a
 	}
-	for _, p := range ps {
-		pairs += p
+	return sum, gap == 0, gap // equal heads are the only zero gap
+}
+
+// lowered is the gap g lowered to |y - x| when that is smaller: rarely, a
+// branch the processor predicts.
+func lowered(g, x, y float64) float64 {
+	if v := math.Abs(y - x); v < g {
+		return v
 	}
-	return pairs, gap == 0, gap // equal heads are the only zero gap
+	return g
 }
 
 // maxCrossTies is how many equal pairs of heads crossTies records; more
@@ -340,6 +327,22 @@ func (s *rankSample) crossTies(d float64, neg, pos int) (eq int, join float64, o
 	return eq, join, true
 }
 
+// laneStarts is where each of the four lanes of the merge of the runs
+// a[:na] + d and b[:nb] - d starts, t[k] a and u[k] b taken (where one
+// sequential merge is after 0, ¼, ½ and ¾ of its steps), and how many
+// steps it takes.
+func laneStarts(a, b []float64, d float64, na, nb int) (t, u, steps [mergeLanes]int) {
+	total := na + nb
+	per := (total + mergeLanes - 1) / mergeLanes
+	for k := range mergeLanes {
+		st := min(k*per, total)
+		t[k] = diagonal(a, b, d, na, nb, st)
+		u[k] = st - t[k]
+		steps[k] = max(0, min((k+1)*per, total)-k*per)
+	}
+	return t, u, steps
+}
+
 // diagonal is where the merge of the runs a[:na] + d and b[:nb] - d stands
 // after st steps: the number of a taken, the largest t with a[t-1] + d <
 // b[st-t] - d.
@@ -377,6 +380,10 @@ type rankCache struct {
 	br     bracket
 	plain  bool
 	listed int // evaluations the list answered
+	// The merges, crossCount and flipped when nil; the tests put the
+	// previous kernels here to race and compare the two.
+	cross func(s *rankSample, d float64, neg, pos int) (pairs int, tie bool, gap float64)
+	flip  func(s *rankSample, br *bracket, lo, hi evalPoint) bool
 }
 
 type cached struct {
