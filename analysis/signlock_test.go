@@ -9,7 +9,7 @@ import (
 )
 
 // The signed-rank merges' kernels (crossCount's one shared sum, flipped's
-// takenAt) against the ones they replaced, kept here: every count, tie flag
+// takenAt, crossTies' four lanes) against the ones they replaced, kept here: every count, tie flag
 // and gap to the bit, every bracket list pair for pair, and every interval
 // through R's solver with either pair of kernels; the benchmarks race them.
 
@@ -156,6 +156,35 @@ func flippedNotes(s *rankSample, br *bracket, lo, hi evalPoint) bool {
 	return len(li) == want
 }
 
+// crossTiesSeq is crossTies as it was before its four lanes: one
+// sequential merge. The rest of this comment is that function's.
+//
+// It finds the groups of |x - d| that hold values of both signs, by
+// a sequential branch-free merge as crossCount's (a step with equal heads
+// takes b, so a group of w_b equal b steps past its w_a equal a, the first
+// of them at a[t]): it returns Σ w_a·w_b and Σ (w_a+w_b)³-(w_a+w_b) -
+// (w_a³-w_a) - (w_b³-w_b), what joining each group's two halves adds to
+// the ties. Each half is one group of equal x (collide found no others).
+func crossTiesSeq(s *rankSample, d float64, neg, pos int) (eq int, join float64, ok bool) {
+	n := len(s.x)
+	a, b := s.xr[n-neg:], s.x[pos:n+1]
+	var at [maxCrossTies + 1]int32 // t of each equal step, the last slot for overflow
+	cnt, t, u := 0, 0, 0
+	for range neg + n - pos {
+		x, y := a[t]+d, b[u]-d
+		c := b2i(x < y)
+		at[min(cnt, maxCrossTies)] = int32(t)
+		cnt += b2i(x == y)
+		t += c
+		u += 1 - c
+	}
+	if cnt > maxCrossTies {
+		return 0, 0, false
+	}
+	eq, join = tieGroups(a[:neg], at[:cnt])
+	return eq, join, true
+}
+
 // kernelSample is bracketSample's kinds (normal, integers, quarters,
 // collapsing 1e16s, recorded differences, values one ulp apart, few
 // distinct values, zeros), tiny to a few thousand values, at magnitudes
@@ -186,12 +215,14 @@ func kernelShifts(r *rand.Rand, x []float64) []float64 {
 	return ds
 }
 
-// checkKernels compares crossCount with crossCountLanes at every d, and
+// checkKernels compares crossCount with crossCountLanes and crossTies with
+// crossTiesSeq at every d, and
 // flipped with flippedNotes between every two of the shifts that are
 // evaluation points (no zero, tie or collision): the same answer to the
 // bit, the same list pair for pair (also when both give up). It returns
-// how many lists were complete.
-func checkKernels(t *testing.T, x, ds []float64) (listed int) {
+// how many lists were complete, and at how many d crossTies found equal
+// heads or gave up.
+func checkKernels(t *testing.T, x, ds []float64) (listed, tied, overflowed int) {
 	t.Helper()
 	s := newRankSample(x, nil)
 	var pts []evalPoint
@@ -202,6 +233,11 @@ func checkKernels(t *testing.T, x, ds []float64) (listed int) {
 		if p != wp || tie != wtie || math.Float64bits(gap) != math.Float64bits(wgap) {
 			t.Fatalf("x %v d %v: crossCount %d %v %v, crossCountLanes %d %v %v", x, d, p, tie, gap, wp, wtie, wgap)
 		}
+		eq, join, ok := s.crossTies(d, neg, pos)
+		if weq, wjoin, wok := crossTiesSeq(s, d, neg, pos); eq != weq || join != wjoin || ok != wok {
+			t.Fatalf("x %v d %v: crossTies %d %v %v, crossTiesSeq %d %v %v", x, d, eq, join, ok, weq, wjoin, wok)
+		}
+		tied, overflowed = tied+b2i(eq > 0), overflowed+b2i(!ok)
 		if neg == pos && !tie && !s.collide(d) {
 			np := len(x) - pos
 			pts = append(pts, evalPoint{d: d, pos: pos, v: np*(np+1)/2 + p, gap: gap})
@@ -226,7 +262,7 @@ func checkKernels(t *testing.T, x, ds []float64) (listed int) {
 			listed += b2i(ok)
 		}
 	}
-	return listed
+	return listed, tied, overflowed
 }
 
 func compareFloat(a, b float64) int {
@@ -269,14 +305,15 @@ func TestSignedRankKernelsAgree(t *testing.T) {
 	if testing.Short() {
 		trials = 150
 	}
-	listed := 0
+	listed, tied, overflowed := 0, 0, 0
 	for trial := range trials {
 		x := kernelSample(r, trial)
-		listed += checkKernels(t, x, kernelShifts(r, x))
+		l, ti, o := checkKernels(t, x, kernelShifts(r, x))
+		listed, tied, overflowed = listed+l, tied+ti, overflowed+o
 	}
-	t.Logf("%d complete lists compared", listed)
-	if listed < trials {
-		t.Fatalf("only %d complete lists in %d samples", listed, trials)
+	t.Logf("%d complete lists compared; equal heads at %d shifts, too many at %d", listed, tied, overflowed)
+	if listed < trials || tied < trials || overflowed == 0 {
+		t.Fatalf("%d complete lists, equal heads at %d shifts and too many at %d in %d samples", listed, tied, overflowed, trials)
 	}
 }
 
@@ -359,7 +396,7 @@ func FuzzSignedRankKernels(f *testing.F) {
 			return
 		}
 		slices.Sort(x)
-		checkKernels(t, x, kernelShifts(rand.New(rand.NewPCG(seed, 6)), x))
+		_, _, _ = checkKernels(t, x, kernelShifts(rand.New(rand.NewPCG(seed, 6)), x))
 		checkCIKernels(t, x, 0.9)
 	})
 }
@@ -376,8 +413,9 @@ func addQuarterSeeds(f *testing.F) {
 // searches through the cache and the bracket's lists, the sample sorted
 // beforehand) with the new kernels (new) and the previous ones (old), on
 // lognormal differences of 2,000, 5,760 and 10,000 pairs and on a day of
-// recorded ones; and one merge (crossCount against crossCountLanes) at
-// the shifts a search visits.
+// recorded ones (crossTies as it is in both); one merge (crossCount
+// against crossCountLanes) at the shifts a search visits; and crossTies
+// against crossTiesSeq at a Walsh average of the recorded differences.
 func BenchmarkSignedRankKernels(b *testing.B) {
 	type sample struct {
 		name string
@@ -407,6 +445,14 @@ func BenchmarkSignedRankKernels(b *testing.B) {
 			})
 		}
 		lo, hi := x[len(x)*2/5], x[len(x)*3/5]
+		if d := (lo + hi) / 2; sm.name == "recorded5760" {
+			neg, pos := s.split(d)
+			if _, tie, _ := s.crossCount(d, neg, pos); !tie {
+				b.Fatalf("no equal heads at %v", d)
+			}
+			b.Run(sm.name+"/ties/new", func(b *testing.B) { loopCPU(b, func() { s.crossTies(d, neg, pos) }) })
+			b.Run(sm.name+"/ties/old", func(b *testing.B) { loopCPU(b, func() { crossTiesSeq(s, d, neg, pos) }) })
+		}
 		for _, old := range []bool{false, true} {
 			name := sm.name + "/merge/new"
 			if old {

@@ -289,42 +289,77 @@ func lowered(g, x, y float64) float64 {
 const maxCrossTies = 64
 
 // crossTies finds the groups of |x - d| that hold values of both signs, by
-// a sequential branch-free merge as crossCount's (a step with equal heads
-// takes b, so a group of w_b equal b steps past its w_a equal a, the first
-// of them at a[t]): it returns Σ w_a·w_b and Σ (w_a+w_b)³-(w_a+w_b) -
+// a branch-free merge as crossCount's, in four lanes (a step with equal
+// heads takes b, so a group of w_b equal b steps past its w_a equal a, the
+// first of them at a[t]): it returns Σ w_a·w_b and Σ (w_a+w_b)³-(w_a+w_b) -
 // (w_a³-w_a) - (w_b³-w_b), what joining each group's two halves adds to
 // the ties. Each half is one group of equal x (collide found no others).
 func (s *rankSample) crossTies(d float64, neg, pos int) (eq int, join float64, ok bool) {
 	n := len(s.x)
 	a, b := s.xr[n-neg:], s.x[pos:n+1]
-	var at [maxCrossTies + 1]int32 // t of each equal step, the last slot for overflow
-	cnt, t, u := 0, 0, 0
-	for range neg + n - pos {
-		x, y := a[t]+d, b[u]-d
-		c := b2i(x < y)
-		at[min(cnt, maxCrossTies)] = int32(t)
-		cnt += b2i(x == y)
-		t += c
-		u += 1 - c
+	t, u, steps := laneStarts(a, b, d, neg, n-pos)
+	// The t of each lane's equal steps, in its own part of at (the part's
+	// last slot for overflow), in merge order.
+	const part = maxCrossTies + 1
+	var at [mergeLanes * part]int32
+	common := steps[mergeLanes-1] // the last lane is the shortest
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
+	u0, u1, u2, u3 := u[0], u[1], u[2], u[3]
+	var e0, e1, e2, e3 int
+	for range common {
+		x0, y0 := a[t0]+d, b[u0]-d
+		x1, y1 := a[t1]+d, b[u1]-d
+		x2, y2 := a[t2]+d, b[u2]-d
+		x3, y3 := a[t3]+d, b[u3]-d
+		at[min(e0, maxCrossTies)] = int32(t0)
+		at[part+min(e1, maxCrossTies)] = int32(t1)
+		at[2*part+min(e2, maxCrossTies)] = int32(t2)
+		at[3*part+min(e3, maxCrossTies)] = int32(t3)
+		e0, e1, e2, e3 = e0+b2i(x0 == y0), e1+b2i(x1 == y1), e2+b2i(x2 == y2), e3+b2i(x3 == y3)
+		c0, c1, c2, c3 := b2i(x0 < y0), b2i(x1 < y1), b2i(x2 < y2), b2i(x3 < y3)
+		t0, t1, t2, t3 = t0+c0, t1+c1, t2+c2, t3+c3
+		u0, u1, u2, u3 = u0+1-c0, u1+1-c1, u2+1-c2, u3+1-c3
 	}
-	if cnt > maxCrossTies {
-		return 0, 0, false
+	t, u = [mergeLanes]int{t0, t1, t2, t3}, [mergeLanes]int{u0, u1, u2, u3}
+	e := [mergeLanes]int{e0, e1, e2, e3}
+	cnt := 0 // the equal steps, gathered at the front of at
+	for k := range mergeLanes {
+		tk, uk, ek := t[k], u[k], e[k]
+		for range steps[k] - common {
+			x, y := a[tk]+d, b[uk]-d
+			at[k*part+min(ek, maxCrossTies)] = int32(tk)
+			ek += b2i(x == y)
+			c := b2i(x < y)
+			tk += c
+			uk += 1 - c
+		}
+		if cnt+ek > maxCrossTies {
+			return 0, 0, false
+		}
+		cnt += copy(at[cnt:], at[k*part:k*part+ek])
 	}
-	for k := 0; k < cnt; {
+	eq, join = tieGroups(a[:neg], at[:cnt])
+	return eq, join, true
+}
+
+// tieGroups is crossTies' answer from the t of the equal steps, in merge
+// order, of the merge of the runs a + d and b - d.
+func tieGroups(a []float64, at []int32) (eq int, join float64) {
+	for k := 0; k < len(at); {
 		t := int(at[k])
 		wb := 1
-		for k+wb < cnt && int(at[k+wb]) == t {
+		for k+wb < len(at) && int(at[k+wb]) == t {
 			wb++
 		}
 		wa := 1
-		for t+wa < neg && a[t+wa] == a[t] {
+		for t+wa < len(a) && a[t+wa] == a[t] {
 			wa++
 		}
 		eq += wa * wb
 		join += cube(int64(wa+wb)) - cube(int64(wa)) - cube(int64(wb))
 		k += wb
 	}
-	return eq, join, true
+	return eq, join
 }
 
 // laneStarts is where each of the four lanes of the merge of the runs
