@@ -413,9 +413,11 @@ func addQuarterSeeds(f *testing.F) {
 // searches through the cache and the bracket's lists, the sample sorted
 // beforehand) with the new kernels (new) and the previous ones (old), on
 // lognormal differences of 2,000, 5,760 and 10,000 pairs and on a day of
-// recorded ones (crossTies as it is in both); one merge (crossCount
-// against crossCountLanes) at the shifts a search visits; and crossTies
-// against crossTiesSeq at a Walsh average of the recorded differences.
+// recorded ones (crossTies as it is in both); the list of the first
+// bracket an interval lists (flipped against flippedNotes); one merge
+// (crossCount against crossCountLanes) at the shifts a search visits; and
+// crossTies against crossTiesSeq at a Walsh average of the recorded
+// differences.
 func BenchmarkSignedRankKernels(b *testing.B) {
 	type sample struct {
 		name string
@@ -453,6 +455,25 @@ func BenchmarkSignedRankKernels(b *testing.B) {
 			b.Run(sm.name+"/ties/new", func(b *testing.B) { loopCPU(b, func() { s.crossTies(d, neg, pos) }) })
 			b.Run(sm.name+"/ties/old", func(b *testing.B) { loopCPU(b, func() { crossTiesSeq(s, d, neg, pos) }) })
 		}
+		// the first bracket the interval lists
+		var blo, bhi evalPoint
+		c := &rankCache{s: s}
+		c.flip = func(s *rankSample, br *bracket, lo, hi evalPoint) bool {
+			if blo.d == bhi.d {
+				blo, bhi = lo, hi
+			}
+			return s.flipped(br, lo, hi)
+		}
+		asymptoticSignedRankCI(x, 0.98, c.at)
+		c.release()
+		b.Run(sm.name+"/list/new", func(b *testing.B) {
+			var br bracket
+			loopCPU(b, func() { s.flipped(&br, blo, bhi) })
+		})
+		b.Run(sm.name+"/list/old", func(b *testing.B) {
+			var br bracket
+			loopCPU(b, func() { flippedNotes(s, &br, blo, bhi) })
+		})
 		for _, old := range []bool{false, true} {
 			name := sm.name + "/merge/new"
 			if old {
