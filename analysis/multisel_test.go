@@ -173,3 +173,86 @@ func TestSketchMisses(t *testing.T) {
 		t.Errorf("%d pivots for 72 ranks, %d missed, %d missed in the sketches: want 72, at most 1 and 6", hints, misses, sub)
 	}
 }
+
+// plainSelectKth is the quickselect selectKth replaces: median-of-3 pivots
+// and a three-way partition that branches on every value.
+func plainSelectKth(a []float64, k int) float64 {
+	lo, hi := 0, len(a)
+	for hi-lo > 1 {
+		pv := medianOf3(a[lo], a[lo+(hi-lo)/2], a[hi-1])
+		lt, gt := lo, hi
+		for i := lo; i < gt; {
+			switch v := a[i]; {
+			case v < pv:
+				a[i], a[lt] = a[lt], a[i]
+				lt++
+				i++
+			case v > pv:
+				gt--
+				a[i], a[gt] = a[gt], a[i]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k >= gt:
+			lo = gt
+		default:
+			return pv
+		}
+	}
+	return a[lo]
+}
+
+// FuzzSelectKth: selectKth is the sorted values' k-th, and plainSelectKth's,
+// on randomSample's shapes (continuous, few distinct values, skewed,
+// extremes), in random order, sorted and reversed.
+func FuzzSelectKth(f *testing.F) {
+	f.Add(uint64(1), uint16(1), uint8(0))
+	f.Add(uint64(2), uint16(2), uint8(1))
+	f.Add(uint64(3), uint16(3000), uint8(6))
+	f.Add(uint64(4), uint16(500), uint8(11))
+	f.Fuzz(func(t *testing.T, seed uint64, n uint16, shape uint8) {
+		r := rand.New(rand.NewPCG(seed, 24))
+		a := randomSample(r, 1+int(n%5000), int(shape))
+		switch shape % 12 / 4 { // in random order, sorted, reversed
+		case 1:
+			slices.Sort(a)
+		case 2:
+			slices.Sort(a)
+			slices.Reverse(a)
+		}
+		want := slices.Sorted(slices.Values(a))
+		for _, k := range []int{0, len(a) - 1, len(a) / 2, r.IntN(len(a))} {
+			b, c := slices.Clone(a), slices.Clone(a)
+			if got, plain := selectKth(b, k), plainSelectKth(c, k); got != want[k] || plain != want[k] {
+				t.Fatalf("n=%d shape %d k=%d: selectKth %v, plain %v, sorted %v", len(a), shape%12, k, got, plain, want[k])
+			}
+		}
+	})
+}
+
+// BenchmarkSelectKth is selectKth against plainSelectKth on the band the
+// sketch's pivots collect for the median at 5,760 lognormal values a side.
+func BenchmarkSelectKth(b *testing.B) {
+	x := lognormal(5760, math.Log(210), 0.3, 1)
+	y := lognormal(5760, math.Log(200), 0.3, 2)
+	s, scratch, _ := newTwoSample(x, y, diffScratch(len(x), len(y)))
+	dm := newDiffMatrix(s.x, s.y, scratch, nil)
+	k := (dm.size() + 1) / 2
+	if !dm.sketch([][2]int64{{k, k}}) {
+		b.Fatal("no sketch")
+	}
+	dm.kth(k)
+	band, r := slices.Clone(dm.sel), int(k-dm.selBelow-1)
+	work := make([]float64, len(band))
+	b.Logf("%d values", len(band))
+	b.Run("branch-free", func(b *testing.B) {
+		loopCPU(b, func() { copy(work, band); selectKth(work, r) })
+	})
+	b.Run("three-way", func(b *testing.B) {
+		loopCPU(b, func() { copy(work, band); plainSelectKth(work, r) })
+	})
+}

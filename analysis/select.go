@@ -854,32 +854,41 @@ func medianOf3(a, b, c float64) float64 {
 }
 
 // selectKth returns the k-th smallest (0-based) of a, reordering a: a
-// deterministic quickselect with median-of-3 pivots and three-way partitioning.
+// deterministic quickselect with median-of-3 pivots whose partitions do not
+// branch on the values (a branch there is a coin toss the processor loses
+// half the time). One pass splits off the values below the pivot and counts
+// those equal to it; a second, over the rest, gathers the equal ones only
+// when there are several, as with ties: with one, the pivot is not the
+// smallest of a range of three or more (it is the median of three
+// distinct places), so the range shrinks without it.
 func selectKth(a []float64, k int) float64 {
 	lo, hi := 0, len(a)
 	for hi-lo > 1 {
 		pv := medianOf3(a[lo], a[lo+(hi-lo)/2], a[hi-1])
-		lt, gt := lo, hi
-		for i := lo; i < gt; {
-			switch v := a[i]; {
-			case v < pv:
-				a[i], a[lt] = a[lt], a[i]
-				lt++
-				i++
-			case v > pv:
-				gt--
-				a[i], a[gt] = a[gt], a[i]
-			default:
-				i++
-			}
+		p, eq := lo, 0
+		part := a[lo:hi]
+		for i, v := range part {
+			part[i] = a[p]
+			a[p] = v
+			p += b2i(v < pv)
+			eq += b2i(v == pv)
 		}
 		switch {
-		case k < lt:
-			hi = lt
-		case k >= gt:
-			lo = gt
-		default:
+		case k < p:
+			hi = p
+		case k < p+eq:
 			return pv
+		case eq == 1 && p > lo:
+			lo = p
+		default:
+			q := p
+			rest := a[p:hi]
+			for i, v := range rest {
+				rest[i] = a[q]
+				a[q] = v
+				q += b2i(v == pv)
+			}
+			lo = q
 		}
 	}
 	return a[lo]
