@@ -382,7 +382,7 @@ func (d *diffMatrix) prepare(kMin, kMax int64) {
 // rank, two values pa < pb whose ranks straddle it by about sketchHalf of
 // the buffer. One counting walk at pa then says how many elements lie at
 // or below it, and the elements between pa and pb, fewer than the buffer
-// holds, are collected from where that walk left each row (collectBand):
+// holds, are collected from where that walk left each row (hinted):
 // one walk per rank, where prepare's shared round and two rounds per rank
 // took four walks per rank and two. The sketch's own selections use a
 // sketch of the sketch while it is big enough.
@@ -398,7 +398,10 @@ const sketchMin = 128
 func sketchable(m, n int) bool { return m/sketchStride >= sketchMin && n/sketchStride >= sketchMin }
 
 // sketchHalf is how far outside the wanted ranks their sketch pivots aim,
-// as a fraction of the buffer on each side.
+// as a fraction of the buffer on each side: over three times the sketch's
+// rms rank error at 5,760 and 10,000 a side (TestSketchError), and small
+// enough that what the pivots collect fits the buffer. A miss costs rounds,
+// a wider margin collecting and selecting more elements.
 const sketchHalf = 0.25
 
 // sketchRounds bounds the rounds of a selection of a rank range.
@@ -461,7 +464,7 @@ func (d *diffMatrix) sketch(rs [][2]int64) bool {
 	}
 	d.nhints = 0
 	for w, r := range want[:nw] {
-		if pa, pb, ok := sub.pair(r[0], r[1]); ok {
+		if pa, pb, ok := sub.selectPair(r[0], r[1], sketchRounds); ok {
 			d.hints[d.nhints] = hint{of[w][0], of[w][1], pa, pb}
 			d.nhints++
 		}
@@ -486,30 +489,17 @@ func pick(sub, a []float64) {
 	}
 }
 
-// pair returns the a-th and b-th smallest differences, a <= b; ok is false
-// when sketchRounds rounds did not reach them.
-func (d *diffMatrix) pair(a, b int64) (va, vb float64, ok bool) {
-	v, found, ok := d.selectFrom(a, b, sketchRounds)
-	switch {
-	case !ok:
-		return 0, 0, false
-	case found:
-		return v, v, true
-	}
-	va = selectKth(d.sel, int(a-d.selBelow-1))
-	vb = selectKth(d.sel, int(b-d.selBelow-1))
-	return va, vb, true
-}
-
-// selectFrom narrows to ranks kMin..kMax as selectBand does: from the
-// sketch's pivots (collectBand) when it has them, else from the prepared
-// band when that holds the ranks, else from all differences.
-func (d *diffMatrix) selectFrom(kMin, kMax int64, maxRounds int) (v float64, found, ok bool) {
+// selectPair returns the kMin-th and kMax-th smallest differences, kMin <=
+// kMax: from the sketch's pivots when it has them for these ranks (hinted),
+// else by selectBand's rounds from the prepared band when that holds the
+// ranks, else from all differences. With maxRounds > 0, ok is false when
+// that many rounds did not reach them.
+func (d *diffMatrix) selectPair(kMin, kMax int64, maxRounds int) (va, vb float64, ok bool) {
 	var pa, pb float64
 	given := false
 	if h, ok := d.hintFor(kMin, kMax); ok {
-		if v, found, ok := d.collectBand(kMin, kMax, h.pa, h.pb); ok {
-			return v, found, true
+		if va, vb, ok := d.hinted(h); ok {
+			return va, vb, true
 		}
 		d.misses++
 		d.reset(nil)
@@ -519,36 +509,72 @@ func (d *diffMatrix) selectFrom(kMin, kMax int64, maxRounds int) (v float64, fou
 	} else {
 		d.reset(nil)
 	}
-	return d.selectBand(kMin, kMax, given, pa, pb, maxRounds)
+	v, found, ok := d.selectBand(kMin, kMax, given, pa, pb, maxRounds)
+	switch {
+	case !ok:
+		return 0, 0, false
+	case found:
+		return v, v, true
+	}
+	va = selectKth(d.sel, int(kMin-d.selBelow-1))
+	vb = va
+	if kMax != kMin {
+		vb = selectKth(d.sel, int(kMax-d.selBelow-1))
+	}
+	return va, vb, true
 }
 
-// collectBand selects ranks kMin..kMax with one counting walk at pa and
-// the elements strictly between pa and pb collected from where that walk
-// left each row. found is true when every wanted rank is pa or, when the
-// collected elements stop short of them, pb (v, the second needing a walk
-// at pb: recorded samples tie there often); else ok
-// says whether the collected elements (sel, with selBelow below them) hold
-// the ranks. When not, the pivots missed and the caller starts over.
-func (d *diffMatrix) collectBand(kMin, kMax int64, pa, pb float64) (v float64, found, ok bool) {
+// hinted selects ranks h.kMin and h.kMax with one counting walk at h.pa
+// and the elements strictly between h.pa and h.pb collected from where
+// that walk left each row: a rank is pa when it lies among pa's ties, an
+// element of the collected ones (sel, with selBelow below them) when it
+// lies among those, and pb when it lies above them among pb's ties (which
+// takes a walk at pb: recorded samples tie there often). ok is false when
+// a rank lies elsewhere: the pivots missed it.
+func (d *diffMatrix) hinted(h hint) (va, vb float64, ok bool) {
 	d.sel = nil
-	alt, ale := d.count(pa, d.lt, d.le)
-	switch {
-	case kMin > alt && kMax <= ale:
-		return pa, true, true
-	case kMin <= ale:
-		return 0, false, false
+	c := collected{pa: h.pa, pb: h.pb, ble: -1}
+	c.alt, c.ale = d.count(h.pa, d.lt, d.le)
+	if h.kMin <= c.alt {
+		return 0, 0, false
 	}
-	buf, ok := d.collect(d.le, pb)
-	switch {
-	case ok && kMax <= ale+int64(len(buf)):
-		d.sel, d.selBelow = buf, ale
-		return 0, false, true
-	case ok && kMin > ale+int64(len(buf)): // the ranks are pb's ties, or pb missed
-		if blt, ble := d.count(pb, d.lt2, d.le2); kMin > blt && kMax <= ble {
-			return pb, true, true
+	if h.kMax > c.ale {
+		if c.buf, ok = d.collect(d.le, h.pb); !ok {
+			return 0, 0, false
 		}
 	}
-	return 0, false, false
+	va, okA := d.value(&c, h.kMin)
+	vb, okB := d.value(&c, h.kMax)
+	d.sel, d.selBelow = c.buf, c.ale
+	return va, vb, okA && okB
+}
+
+// collected is what a walk at pa and the elements collected between pa
+// and pb say: ranks alt+1..ale are pa, the next len(buf) are buf's, and
+// those after them up to ble (counted when first wanted, -1 before) are pb.
+type collected struct {
+	pa, pb   float64
+	alt, ale int64
+	buf      []float64
+	ble      int64
+}
+
+// value returns rank k's value from c, ok false when c does not hold it.
+// It reorders c.buf.
+func (d *diffMatrix) value(c *collected, k int64) (float64, bool) {
+	above := c.ale + int64(len(c.buf))
+	switch {
+	case k <= c.alt:
+		return 0, false
+	case k <= c.ale:
+		return c.pa, true
+	case k <= above:
+		return selectKth(c.buf, int(k-c.ale-1)), true
+	}
+	if c.ble < 0 {
+		_, c.ble = d.count(c.pb, d.lt2, d.le2)
+	}
+	return c.pb, k <= c.ble
 }
 
 // collect copies to the buffer the elements below pb from column from[i]
@@ -609,12 +635,10 @@ func (d *diffMatrix) collect(from []int32, pb float64) ([]float64, bool) {
 // Mizoguchi's pivot, the weighted median of the row medians, which drops at
 // least a quarter of it: O(log(m·n)) rounds of O(m+n) each, and in practice
 // two (TestSelectionRounds). With the sketch's pivots, one walk and a pass
-// collecting the elements between them (collectBand).
+// collecting the elements between them (hinted).
 func (d *diffMatrix) kth(k int64) float64 {
-	if v, found, _ := d.selectFrom(k, k, 0); found {
-		return v
-	}
-	return selectKth(d.sel, int(k-d.selBelow-1))
+	v, _, _ := d.selectPair(k, k, 0)
+	return v
 }
 
 // selectBand runs kth's rounds from the current band until the band holding
