@@ -478,14 +478,14 @@ func (d *diffMatrix) sketch(rs [][2]int64) bool {
 // of two equally near the lower and the upper in turn, so that the sketch
 // is not shifted up or down against a.
 func pick(sub, a []float64) {
-	run := float64(len(a)) / float64(len(sub))
+	run := float64(len(a)) / float64(len(sub)) // at least sketchStride
 	for r := range sub {
-		mid := (float64(r)+0.5)*run - 0.5 // the run's middle, as an index into a
-		at := math.Ceil(mid - 0.5)
-		if r&1 == 1 {
-			at = math.Floor(mid + 0.5)
+		mid := (float64(r)+0.5)*run - 0.5 // the run's middle, as an index into a, >= 1.5
+		at := int(mid + 0.5)              // the nearest, or the upper of two
+		if r&1 == 0 && float64(at) == mid+0.5 {
+			at-- // the lower of two
 		}
-		sub[r] = a[min(max(int(at), 0), len(a)-1)]
+		sub[r] = a[min(at, len(a)-1)]
 	}
 }
 
