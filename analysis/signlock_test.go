@@ -495,3 +495,31 @@ func BenchmarkSignedRankKernels(b *testing.B) {
 		}
 	}
 }
+
+// TestSignedRankOverflowingShift checks the statistics of x - d where some
+// x - d overflows to ±Inf (|x| near 1e308, d far out) against R's
+// computation: the infinities tie in rank(abs(x - d)), and no merge reads
+// past its +Inf end (a shift like this once counted a pair with it, or
+// indexed past it).
+func TestSignedRankOverflowingShift(t *testing.T) {
+	samples := [][]float64{
+		{-1e308, -1e308, 1e308},
+		{-1e308, -1e308, -1e308, 1e308, 1e308},
+		{-1.7e308, -1.7e308, 1.7e308},
+		{-1.7e308, -1e308, 3, 1e308, 1.7e308},
+		{-1e308, -5e307, 0, 2, 5e307, 1e308, 1e308},
+	}
+	for _, x := range samples {
+		s := newRankSample(x, nil)
+		for _, d := range []float64{0.95e308, -0.95e308, 1e308, -1e308, 1.7e308, -1.7e308, 1.5e308, 2} {
+			got, _, _ := s.at(d)
+			if want := plainSignedRanks(x, d); got != want {
+				t.Errorf("x %v d %v: %+v, want %+v", x, d, got, want)
+			}
+			c := &rankCache{s: s}
+			if got := c.at(d); got != plainSignedRanks(x, d) {
+				t.Errorf("x %v d %v: the cache's %+v, want %+v", x, d, got, plainSignedRanks(x, d))
+			}
+		}
+	}
+}

@@ -163,9 +163,14 @@ func (s *rankSample) finish(d float64, neg, pos, pairs int, tie bool, gap float6
 }
 
 // collide reports whether two unequal values of x give equal x - d (R's
-// rank then ties them; values on either side of d never do).
+// rank then ties them; values on either side of d never do), or whether an
+// x - d overflows to ±Inf (with |x| near 1e308 and d far out: R ranks the
+// infinities as ties, and the merges' +Inf ends would count as values).
 func (s *rankSample) collide(d float64) bool {
 	x := s.x
+	if len(x) > 0 && (math.IsInf(x[0]-d, 0) || math.IsInf(x[len(x)-1]-d, 0)) {
+		return true
+	}
 	same := func(k int) bool { return x[k] != x[k+1] && x[k]-d == x[k+1]-d }
 	if eps*(s.scale+math.Abs(d)) >= s.riskGap { // far out: any neighbours may
 		for k := 0; k+1 < len(x); k++ {
