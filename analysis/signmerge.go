@@ -231,13 +231,15 @@ func tiedRanks(x []float64, d float64, neg, pos int, r signedRanks) signedRanks 
 // the closest pair of values from the two runs is adjacent in the merged
 // order, so compared (and a tie is a zero gap). Each step takes the smaller
 // head (a when a < b, else b) as one sequential merge would, without a
-// branch (only lowering the gap branches, rarely); the four lanes start
-// where that merge would be after 0, ¼, ½ and ¾ of its steps. The pairs are
-// the sum over the steps that take a b of the a taken before it: each lane
-// adds its t at every step into one sum (fewer live registers than a sum
-// per lane, and no select) and takes off t_start + … + t_end-1, the t of
-// the steps that took an a (crossCountLanes in the tests is the per-lane
-// select this replaces).
+// branch: both the step and the gap come from the bits of fl(b - a)
+// (mergeStep); the four lanes start where that merge would be after 0, ¼, ½
+// and ¾ of its steps. The pairs are the sum over the steps that take a b of
+// the a taken before it: each lane adds its t at every step into one sum
+// and takes off t_start + … + t_end-1, the t of the steps that took an a.
+// (crossCountLanes in the tests is the kernel this replaces: a < b
+// compared, the gap lowered by a branch, a sum per lane by a select.) The
+// caller makes sure no x - d overflows (collide): the +Inf ends would then
+// meet a real +Inf.
 func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, gap float64) {
 	n := len(s.x)
 	a, b := s.xr[n-neg:], s.x[pos:n+1] // a[t] + d and b[u] - d, sentinels last
@@ -250,44 +252,45 @@ func (s *rankSample) crossCount(d float64, neg, pos int) (pairs int, tie bool, g
 	common := steps[mergeLanes-1] // the last lane is the shortest
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	u0, u1, u2, u3 := u[0], u[1], u[2], u[3]
-	sum := 0 // Σ t over every step of every lane
-	g0, g1, g2, g3 := math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)
+	sum := 0                           // Σ t over every step of every lane
+	g := math.Float64bits(math.Inf(1)) // the gap's bits
 	for range common {
-		x0, y0 := a[t0]+d, b[u0]-d
-		x1, y1 := a[t1]+d, b[u1]-d
-		x2, y2 := a[t2]+d, b[u2]-d
-		x3, y3 := a[t3]+d, b[u3]-d
-		c0, c1, c2, c3 := b2i(x0 < y0), b2i(x1 < y1), b2i(x2 < y2), b2i(x3 < y3)
-		g0, g1, g2, g3 = lowered(g0, x0, y0), lowered(g1, x1, y1), lowered(g2, x2, y2), lowered(g3, x3, y3)
 		sum += t0 + t1 + t2 + t3
-		t0, t1, t2, t3 = t0+c0, t1+c1, t2+c2, t3+c3
-		u0, u1, u2, u3 = u0+1-c0, u1+1-c1, u2+1-c2, u3+1-c3
+		t0, u0, g = mergeStep(a, b, d, t0, u0, g)
+		t1, u1, g = mergeStep(a, b, d, t1, u1, g)
+		t2, u2, g = mergeStep(a, b, d, t2, u2, g)
+		t3, u3, g = mergeStep(a, b, d, t3, u3, g)
 	}
 	t, u = [mergeLanes]int{t0, t1, t2, t3}, [mergeLanes]int{u0, u1, u2, u3}
-	gap = min(g0, g1, g2, g3)
 	for k := range mergeLanes { // the lanes' remaining steps, one lane at a time
 		tk, uk := t[k], u[k]
 		for range steps[k] - common {
-			x, y := a[tk]+d, b[uk]-d
-			c := b2i(x < y)
-			gap = lowered(gap, x, y)
 			sum += tk
-			tk += c
-			uk += 1 - c
+			tk, uk, g = mergeStep(a, b, d, tk, uk, g)
 		}
 		sum -= (tk*(tk-1) - start[k]*(start[k]-1)) / 2 // the steps that took an a
 	}
+	gap = math.Float64frombits(g)
 	return sum, gap == 0, gap // equal heads are the only zero gap
 }
 
-// lowered is the gap g lowered to |y - x| when that is smaller: rarely, a
-// branch the processor predicts.
-func lowered(g, x, y float64) float64 {
-	if v := math.Abs(y - x); v < g {
-		return v
-	}
-	return g
+const signBit = 1 << 63
+
+// mergeStep is one step of crossCount's merge from heads a[t] and b[u], the
+// gap's bits g lowered to their difference's.
+func mergeStep(a, b []float64, d float64, t, u int, g uint64) (int, int, uint64) {
+	v := math.Float64bits((b[u] - d) - (a[t] + d))
+	s := takesB(v)
+	return t + 1 - s, u + s, min(g, v&^signBit)
 }
+
+// takesB is 1 when the merge step whose heads differ by the float64 with
+// bits v = fl(b - a) takes b (a >= b: v negative or zero), else 0 (a < b):
+// for a, b > 0, not both +Inf, fl(b - a) is zero only when a = b and has the
+// sign of b - a, so this is crossCount's a < b test. The bits of a
+// non-negative float64 order as the values do, so the gap's minimum is
+// taken on them.
+func takesB(v uint64) int { return int((v - 1) >> 63) }
 
 // maxCrossTies is how many equal pairs of heads crossTies records; more
 // (a shift on a grid of many Walsh averages at once) take tiedRanks.
