@@ -268,8 +268,8 @@ func (s steps) means() (vals []float64, at []int) {
 // on both sides, in time order, written to d (of room for every pair), with
 // their spread (for blockLengthOf) and whether one is -0 (which
 // analysis.BlockMeans of blocks of 1 makes +0).
-func differences(b, c steps, d []float64) (_ []float64, sp spread, negZero bool) {
-	sp = newSpread()
+func differences(b, c steps, d []float64) ([]float64, spread, bool) {
+	lo, hi, negZero := math.Inf(1), math.Inf(-1), false // spread's, in registers
 	n := len(b.cnt)
 	bsum, bcnt, csum, ccnt := b.sum[:n], b.cnt[:n], c.sum[:n], c.cnt[:n]
 	j := 0
@@ -288,10 +288,12 @@ func differences(b, c steps, d []float64) (_ []float64, sp spread, negZero bool)
 		v := cv - bv
 		d[j] = v
 		j++
-		sp.add(v)
+		if v-v == 0 { // spread.add
+			lo, hi = minFinite(lo, v), maxFinite(hi, v)
+		}
 		negZero = negZero || v == 0 && math.Signbit(v)
 	}
-	return d[:j], sp, negZero
+	return d[:j], spread{lo, hi}, negZero
 }
 
 // labelKey is a series' labels as one comparable text.

@@ -163,16 +163,25 @@ func (s *spread) add(v float64) {
 	if v-v != 0 { // NaN or ±Inf
 		return
 	}
-	// Comparisons, not the builtin min and max, whose handling of NaN and of
-	// -0 against +0 costs a dozen instructions a value; on finite values they
-	// differ only in the sign of a zero bound, which changes neither test in
-	// varies.
-	if v < s.lo {
-		s.lo = v
+	s.lo, s.hi = minFinite(s.lo, v), maxFinite(s.hi, v)
+}
+
+// minFinite and maxFinite are comparisons, not the builtin min and max,
+// whose handling of NaN and of -0 against +0 costs a dozen instructions a
+// value; on finite values they differ only in the sign of a zero bound,
+// which changes neither test in spread.varies.
+func minFinite(lo, v float64) float64 {
+	if v < lo {
+		return v
 	}
-	if v > s.hi {
-		s.hi = v
+	return lo
+}
+
+func maxFinite(hi, v float64) float64 {
+	if v > hi {
+		return v
 	}
+	return hi
 }
 
 // varies reports whether the values added spread more than 1e-9 of their
