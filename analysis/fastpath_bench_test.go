@@ -11,25 +11,46 @@ import (
 // plain version it replaces, side by side in one run (make bench-fastpaths;
 // figures in docs/performance.md).
 
-// BenchmarkSortFloats is sortFloats' radix sort against slices.Sort on
-// latency-like values. Both sort a fresh copy each time.
+// BenchmarkSortFloats is sortFloats' bucket pass against slices.Sort and
+// against the LSD radix sort it replaced (radixSortFloats), on latency-like
+// values and on paired differences of two such series (straddling zero), at
+// the sizes the judge sorts (5,760 is a day at 15 s). Each sorts a fresh
+// copy each time.
 func BenchmarkSortFloats(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		data := lognormal(n, math.Log(200), 0.3, 3)
-		a, scratch := make([]float64, n), make([]float64, n)
-		b.Run(itoa(n)+"/radix", func(b *testing.B) {
-			loopCPU(b, func() {
-				copy(a, data)
-				sortFloats(a, scratch)
-			})
-		})
-		b.Run(itoa(n)+"/slices.Sort", func(b *testing.B) {
-			loopCPU(b, func() {
-				copy(a, data)
-				slices.Sort(a)
-			})
-		})
+	for _, shape := range []string{"latency", "diffs"} {
+		for _, n := range []int{1_000, 5_760, 10_000} {
+			data := sortBenchData(shape, n)
+			a, scratch := make([]float64, n), make([]float64, n)
+			for _, s := range []struct {
+				name string
+				sort func()
+			}{
+				{"bucket", func() { sortFloats(a, scratch) }},
+				{"radix", func() { radixSortFloats(a, scratch) }},
+				{"slices.Sort", func() { slices.Sort(a) }},
+			} {
+				b.Run(shape+"/"+itoa(n)+"/"+s.name, func(b *testing.B) {
+					loopCPU(b, func() {
+						copy(a, data)
+						s.sort()
+					})
+				})
+			}
+		}
 	}
+}
+
+// sortBenchData is n latency-like values (lognormal around 200) or n
+// differences of two such series.
+func sortBenchData(shape string, n int) []float64 {
+	x := lognormal(n, math.Log(200), 0.3, 3)
+	if shape == "diffs" {
+		y := lognormal(n, math.Log(200), 0.3, 4)
+		for i := range x {
+			x[i] -= y[i]
+		}
+	}
+	return x
 }
 
 // plainCount is the counting walk count replaces: one row after the other,
