@@ -1,10 +1,9 @@
 package judge
 
 import (
-	"fmt"
-	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -296,13 +295,25 @@ func differences(b, c steps, d []float64) ([]float64, spread, bool) {
 	return d[:j], spread{lo, hi}, negZero
 }
 
-// labelKey is a series' labels as one comparable text.
+// labelKey is a series' labels as one comparable text: name=%q, for each
+// label in name order (strconv.AppendQuote is what fmt's %q of a string
+// writes, without fmt's boxing of every argument).
 func labelKey(l map[string]string) string {
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(l)) {
-		fmt.Fprintf(&b, "%s=%q,", k, l[k])
+	keys := make([]string, 0, len(l))
+	n := 0
+	for k, v := range l {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 4
 	}
-	return b.String()
+	slices.Sort(keys)
+	b := make([]byte, 0, n)
+	for _, k := range keys {
+		b = append(b, k...)
+		b = append(b, '=')
+		b = strconv.AppendQuote(b, l[k])
+		b = append(b, ',')
+	}
+	return string(b)
 }
 
 // overlap names a labelled series both sides returned, or "". Series

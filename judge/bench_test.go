@@ -150,3 +150,11 @@ func BenchmarkSeriesPrep(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkLabelKey is labelKey against fmt's way (plainLabelKey) on a
+// series' labels as bench-prom's queries return them.
+func BenchmarkLabelKey(b *testing.B) {
+	l := map[string]string{"__name__": "bench_metric_042", "instance": "bench:9090", "job": "bench", "version": "v1"}
+	b.Run("fast", func(b *testing.B) { loopCPU(b, func() { labelKey(l) }) })
+	b.Run("fmt", func(b *testing.B) { loopCPU(b, func() { plainLabelKey(l) }) })
+}

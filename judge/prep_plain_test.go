@@ -3,8 +3,11 @@ package judge
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -492,4 +495,37 @@ func FuzzSeriesPrepAgrees(f *testing.F) {
 			t.Fatalf("%s (nan %q, outliers %v, offset %v): %s", m.Test, m.NaN, m.RemoveOutliers, env.Offset, diff)
 		}
 	})
+}
+
+// plainLabelKey is labelKey as fmt writes it.
+func plainLabelKey(l map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(l)) {
+		fmt.Fprintf(&b, "%s=%q,", k, l[k])
+	}
+	return b.String()
+}
+
+// TestLabelKeyAgrees: labelKey writes what fmt's %q writes, for label
+// values of every kind of character (quotes, backslashes, control and
+// non-ASCII characters, invalid UTF-8) and names in any order.
+func TestLabelKeyAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	alphabet := []string{"a", "Z", "_", "0", `"`, `\`, "\n", "\t", "\x00", "\x7f", "é", "日", "\xff", "\xc3", " ", "=", ",", "{", "}"}
+	word := func() string {
+		var b strings.Builder
+		for range r.IntN(6) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	for i := range 2000 {
+		l := map[string]string{}
+		for range r.IntN(5) {
+			l[word()] = word()
+		}
+		if got, want := labelKey(l), plainLabelKey(l); got != want {
+			t.Fatalf("labels %d %q: %q, fmt %q", i, l, got, want)
+		}
+	}
 }
