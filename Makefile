@@ -95,7 +95,7 @@ lab:
 ## bench-fastpaths: each hand-written fast path against the plain version it replaces, side by side (docs/performance.md).
 FASTPATH_COUNT ?= 5
 bench-fastpaths:
-	$(GO) test -run '^$$' -bench 'SortFloats|CountWalk|SignedRankEval|SignedRankCIPlain|SignedRankCIBracket|ParseSample|RangeDecode|RecordingCodec|SkipPoints|FastPoint|RankAt|NextDifference' -count $(FASTPATH_COUNT) ./analysis ./metrics
+	$(GO) test -run '^$$' -bench 'SortFloats|CountWalk|SignedRankEval|SignedRankCIPlain|SignedRankCIBracket|ParseSample|RangeDecode|RecordingCodec|SkipPoints|FastPoint|RankAt|NextDifference|SketchSelect|SelectKth|SignedRankKernels|CheckBody|SeriesPrep|LabelKey' -count $(FASTPATH_COUNT) ./analysis ./metrics ./judge
 
 demo:
 	$(GO) run ./cmd/verdict judge -c examples/checkout/canary.yaml

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +94,92 @@ func TestPrometheusGridAlignedAnswer(t *testing.T) {
 	}
 	if len(res.Series) != 1 || len(res.Series[0].Points) != 1 || res.Series[0].Points[0].V != 2 {
 		t.Fatalf("result %+v, want the one point within the window", res.Series)
+	}
+}
+
+// plainInOrderWithin is the per-point test inOrderWithin replaces: each time
+// after the one before it, after lo and before hi, by time.Time's methods.
+func plainInOrderWithin(pts []Point, lo, hi time.Time) bool {
+	for j, pt := range pts {
+		if j > 0 && !pt.T.After(pts[j-1].T) || !pt.T.After(lo) || !pt.T.Before(hi) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestInOrderWithinAgrees checks inOrderWithin against time.Time's After and
+// Before on points in and out of order, repeated, at and beyond the bounds
+// (to the nanosecond), before 1970, and with bounds carrying a monotonic
+// clock reading as time.Now's do.
+func TestInOrderWithinAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	base := time.Unix(1704067200, 0)
+	now := time.Now() // a monotonic reading
+	disagree := 0
+	for iter := range 20000 {
+		start := base
+		switch iter % 4 {
+		case 1:
+			start = time.Unix(-86400*400, 0) // before 1970: negative seconds
+		case 2:
+			start = now
+		}
+		n := r.IntN(6)
+		pts := make([]Point, n)
+		at := start
+		for k := range pts {
+			switch r.IntN(8) {
+			case 0: // repeated
+			case 1: // a nanosecond back
+				at = at.Add(-time.Nanosecond)
+			case 2:
+				at = at.Add(time.Nanosecond)
+			default:
+				at = at.Add(time.Duration(r.IntN(3000)) * time.Millisecond)
+			}
+			pts[k] = Point{T: at.Round(0)} // as decoded: no monotonic reading
+		}
+		lo := start.Add(time.Duration(r.IntN(5)-3) * time.Millisecond).Add(time.Duration(r.IntN(3)-1) * time.Nanosecond)
+		hi := at.Add(time.Duration(r.IntN(5)-1) * time.Millisecond).Add(time.Duration(r.IntN(3)-1) * time.Nanosecond)
+		if iter%4 == 3 {
+			lo, hi = now.Add(-time.Hour), now.Add(time.Hour) // monotonic bounds around wall times
+			for k := range pts {
+				pts[k].T = now.Add(time.Duration(k-2) * time.Minute).Round(0)
+			}
+		}
+		if got, want := inOrderWithin(pts, lo, hi), plainInOrderWithin(pts, lo, hi); got != want {
+			disagree++
+			if disagree < 5 {
+				t.Errorf("points %v, lo %v, hi %v: inOrderWithin %v, After/Before %v", pts, lo, hi, got, want)
+			}
+		}
+	}
+	if disagree > 0 {
+		t.Errorf("%d of 20000 disagree", disagree)
+	}
+}
+
+// BenchmarkCheckBody is inOrderWithin against the per-point After and Before
+// it replaces, on a day of 15 s points.
+func BenchmarkCheckBody(b *testing.B) {
+	start := time.Unix(1704067200, 0).UTC()
+	pts := make([]Point, 5761)
+	for i := range pts {
+		pts[i] = Point{T: start.Add(time.Duration(i) * 15 * time.Second), V: float64(i)}
+	}
+	lo, hi := start.Add(-15*time.Second), pts[len(pts)-1].T.Add(15*time.Second)
+	for _, way := range []struct {
+		name string
+		f    func([]Point, time.Time, time.Time) bool
+	}{{"integers", inOrderWithin}, {"After-Before", plainInOrderWithin}} {
+		b.Run(way.name, func(b *testing.B) {
+			for b.Loop() {
+				if !way.f(pts, lo, hi) {
+					b.Fatal("refused ordered points")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pts)), "ns/point")
+		})
 	}
 }
