@@ -19,14 +19,29 @@ func sortFloats(a, scratch []float64) {
 		slices.Sort(a)
 		return
 	}
+	tmp := unsafe.Slice((*uint64)(unsafe.Pointer(&scratch[0])), n)
+	if n <= smallBuckets {
+		sortSmall(a, tmp)
+		return
+	}
 	var w bucketWork
 	var hist [topBuckets + slotCount]int32
-	sortBucket(a, unsafe.Slice((*uint64)(unsafe.Pointer(&scratch[0])), n), hist[:], &w, 0)
+	sortBucket(a, tmp, hist[:], &w, 0)
+}
+
+// sortSmall is sortFloats' pass with the counts of at most smallBuckets
+// keys, a quarter of the memory to clear.
+func sortSmall(a []float64, tmp []uint64) {
+	var w bucketWork
+	var hist [smallBuckets + slotCount]int32
+	sortBucket(a, tmp, hist[:], &w, 0)
 }
 
 const (
 	// topBuckets bounds the first pass's buckets (32 KB of counts).
 	topBuckets = 1 << 13
+	// smallBuckets is the first pass's buckets up to that many keys.
+	smallBuckets = 1 << 11
 	// subBuckets bounds a nested pass's buckets.
 	subBuckets = 1 << 9
 	// bucketsPerKey is the buckets a pass aims for per key.
