@@ -162,11 +162,11 @@ var sortShapes = []struct {
 
 // TestSortFloatsShapes checks sortFloats (and the radix sort it replaced)
 // against slices.Sort, to the bit, on every shape at lengths around
-// radixMin, the judge's sizes and beyond the first pass's largest bucket
-// count.
+// radixMin and smallBuckets, the judge's sizes and beyond the first pass's
+// largest bucket count.
 func TestSortFloatsShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{0, 1, 2, radixMin - 1, radixMin, radixMin + 1, 1000, 5760, 10_000, 40_000} {
+	for _, n := range []int{0, 1, 2, radixMin - 1, radixMin, radixMin + 1, 1000, smallBuckets, smallBuckets + 1, 5760, 10_000, 40_000} {
 		for _, s := range sortShapes {
 			a := make([]float64, n)
 			for i := range a {
