@@ -6,6 +6,10 @@ import "math"
 const (
 	// blockTimes is how many integrated autocorrelation times a block spans.
 	blockTimes = 2
+	// pooledTimes is PairedBlockLength's factor when the sides' own
+	// autocorrelation joins the estimate (measured in
+	// BenchmarkBlockRulePooledSides and make bench-validity).
+	pooledTimes = 1.5
 	// minBlocks is the fewest blocks the rule leaves when the data allow:
 	// the signed-rank test reaches p = 2^-8 ≈ 0.004 with eight.
 	minBlocks = 8
@@ -30,11 +34,57 @@ func BlockLength(series ...[]float64) int {
 	return blockLengthWith(blockTimes, minBlocks, series...)
 }
 
-// blockLengthWith is BlockLength's rule with blocks of times·τ and at least
-// blocks blocks.
-func blockLengthWith(times float64, blocks int, series ...[]float64) int {
-	var num, den float64
-	n, used, shortest := 0, 0, math.MaxInt
+// PairedBlockLength is the block length of a paired test's differences d
+// (canary minus baseline per timestamp) whose sides' per-timestamp series
+// are baseline and canary. It is BlockLength(d), unless that finds
+// autocorrelation (L > 1) and the sides agree with it: then ρ is estimated
+// over d and both sides together and the block spans pooledTimes (1.5) τ.
+// The sides agree when their pooled lag-1 estimate (Kendall-corrected, as
+// BlockLength's) is within two standard errors, 2·sqrt(2(1-ρ_d²)/n), of
+// d's: a drift or a noise both sides share moves the sides' estimate away
+// from d's (pairing cancels it in d), and then d alone decides at
+// BlockLength's factor. One series of 241 differences gives a noisy ρ̃;
+// three give a steadier one, so the blocks can be shorter for the same
+// false-alarm rate (docs/statistics.md, "Dependence: block length").
+func PairedBlockLength(d, baseline, canary []float64) int {
+	return pairedBlockLengthWith(pooledTimes, d, baseline, canary)
+}
+
+// pairedBlockLengthWith is PairedBlockLength's rule with pooled blocks of
+// times·τ.
+func pairedBlockLengthWith(times float64, d, baseline, canary []float64) int {
+	l := BlockLength(d)
+	if l == 1 {
+		return 1
+	}
+	rd, n := lag1(d)
+	rs, _ := lag1(baseline, canary)
+	if n == 0 || math.IsNaN(rs) || math.Abs(rs-rd) > 2*math.Sqrt(2*(1-min(rd*rd, 0.99))/n) {
+		return l
+	}
+	return blockLengthWith(times, minBlocks, d, baseline, canary)
+}
+
+// lag1 is blockLengthWith's pooled, Kendall-corrected lag-1 estimate of
+// the series and their mean number of finite values (NaN and 0 when none
+// has two).
+func lag1(series ...[]float64) (rho, perSeries float64) {
+	num, den, n, used, _ := lagSums(series)
+	if used == 0 || den == 0 {
+		return math.NaN(), 0
+	}
+	perSeries = float64(n) / float64(used)
+	rho = num / den
+	return rho + (1+4*rho)/perSeries, perSeries
+}
+
+// lagSums is Σ of neighbours' products and of squares of the series, each
+// centred on its own finite mean (non-finite values skipped, breaking the
+// neighbour chain), with the finite values counted over the series that
+// have at least two, how many those are and the length of the shortest
+// (math.MaxInt when none).
+func lagSums(series [][]float64) (num, den float64, n, used, shortest int) {
+	shortest = math.MaxInt
 	for _, x := range series {
 		mean, count := finiteMean(x)
 		if count < 2 {
@@ -57,6 +107,13 @@ func blockLengthWith(times float64, blocks int, series ...[]float64) int {
 			prev = d
 		}
 	}
+	return num, den, n, used, shortest
+}
+
+// blockLengthWith is BlockLength's rule with blocks of times·τ and at least
+// blocks blocks.
+func blockLengthWith(times float64, blocks int, series ...[]float64) int {
+	num, den, n, used, shortest := lagSums(series)
 	if n == 0 || den == 0 || shortest == math.MaxInt {
 		return 1
 	}

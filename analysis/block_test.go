@@ -93,3 +93,72 @@ func TestBlockLength(t *testing.T) {
 		t.Errorf("trend: L %d, want the cap %d", l, 240/minBlocks)
 	}
 }
+
+// TestPairedBlockLength: the sides join the estimate (blocks of 1.5 τ over
+// the pooled ρ) only when they carry the autocorrelation the differences
+// show; a drift or a noise both sides share, which pairing cancels, leaves
+// the differences' own rule (2 τ), and differences without
+// autocorrelation get blocks of one whatever the sides do.
+func TestPairedBlockLength(t *testing.T) {
+	const n = 241
+	r := rand.New(rand.NewPCG(21, 22))
+	diff := func(b, c []float64) []float64 {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = c[i] - b[i]
+		}
+		return d
+	}
+	pooled, fewer := 0, 0
+	for range 50 {
+		b, c := ar1(r, n, 0.8), ar1(r, n, 0.8)
+		d := diff(b, c)
+		own := BlockLength(d)
+		got := PairedBlockLength(d, b, c)
+		if want := blockLengthWith(pooledTimes, minBlocks, d, b, c); got == want && own > 1 {
+			pooled++
+		}
+		if got < own {
+			fewer++
+		}
+	}
+	if pooled < 45 || fewer < 35 {
+		t.Errorf("AR(0.8) sides: pooled in %d of 50 runs, shorter blocks than the differences' own in %d; want nearly all", pooled, fewer)
+	}
+	for _, tc := range []struct {
+		name string
+		make func() (b, c []float64)
+	}{
+		{"shared drift", func() ([]float64, []float64) {
+			slow, b, c := ar1(r, n, 0.99), ar1(r, n, 0.5), ar1(r, n, 0.5)
+			for i := range b {
+				b[i], c[i] = b[i]+5*slow[i], c[i]+5*slow[i]
+			}
+			return b, c
+		}},
+		{"shared iid noise", func() ([]float64, []float64) {
+			b, c := ar1(r, n, 0.8), ar1(r, n, 0.8)
+			for i := range b {
+				z := 3 * r.NormFloat64()
+				b[i], c[i] = b[i]+z, c[i]+z
+			}
+			return b, c
+		}},
+	} {
+		for range 20 {
+			b, c := tc.make()
+			d := diff(b, c)
+			if got, own := PairedBlockLength(d, b, c), BlockLength(d); got != own {
+				t.Fatalf("%s: %d, want the differences' own %d", tc.name, got, own)
+			}
+		}
+	}
+	b, c := ar1(r, n, 0.95), ar1(r, n, 0.95)
+	d := make([]float64, n)
+	for i := range d {
+		d[i] = r.NormFloat64() // no autocorrelation in the differences
+	}
+	if got := PairedBlockLength(d, b, c); got != 1 {
+		t.Errorf("iid differences with autocorrelated sides: %d, want 1", got)
+	}
+}

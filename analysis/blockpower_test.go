@@ -156,43 +156,10 @@ func TestBlockFactorTradeoff(t *testing.T) {
 	}
 }
 
-// pooledSidesLength is a block rule measured and not adopted (docs/statistics.md,
-// "The block factor at Holm's level"): ρ pooled over the differences and
-// both sides' series, with factor c, when the sides' lag-1 estimate is within
-// two standard errors of the differences' (no shared drift or shared noise
-// that pairing removes); otherwise the rule's own estimate from d alone.
-func pooledSidesLength(c float64, d, b, a []float64) int {
-	rd, nd := lag1Corrected(d)
-	rs, _ := lag1Corrected(b, a)
-	if math.Abs(rs-rd) <= 2*math.Sqrt(2*(1-min(rd*rd, 0.99))/nd) {
-		return blockLengthWith(c, minBlocks, d, b, a)
-	}
-	return blockLengthWith(blockTimes, minBlocks, d)
-}
-
-// lag1Corrected is blockLengthWith's pooled, Kendall-corrected lag-1
-// estimate and the points per series it corrects with.
-func lag1Corrected(series ...[]float64) (rho, perSeries float64) {
-	var num, den float64
-	n := 0
-	for _, x := range series {
-		mean, count := finiteMean(x)
-		n += count
-		for k := range x {
-			den += (x[k] - mean) * (x[k] - mean)
-			if k > 0 {
-				num += (x[k-1] - mean) * (x[k] - mean)
-			}
-		}
-	}
-	perSeries = float64(n) / float64(len(series))
-	rho = num / den
-	return rho + (1+4*rho)/perSeries, perSeries
-}
-
 // BenchmarkBlockRulePooledSides prints, at Holm's level on 241 points, the
-// false 'high' share and the power on +20% of the rule (c = 2 on the
-// differences) beside pooledSidesLength at c = 1.5 and 1.75, for AR(1)
+// false 'high' share and the power on +20% of BlockLength on the
+// differences alone (c = 2, the rule before PairedBlockLength) beside
+// PairedBlockLength (the sides pooled at c = 1.5) and the same at c = 1.75, for AR(1)
 // sides at φ = 0.5, 0.8 and 0.9 (noise 0.15), a drift both sides share
 // under iid noise 0.1 (+10%), and AR(0.8) sides under a shared iid noise:
 // go test -run '^$' -bench BlockRulePooledSides -benchtime 1x ./analysis
@@ -234,9 +201,9 @@ func BenchmarkBlockRulePooledSides(b *testing.B) {
 		name string
 		at   func(d, x, y []float64) int
 	}{
-		{"rule (c=2, d)", func(d, _, _ []float64) int { return BlockLength(d) }},
-		{"pooled sides c=1.5", func(d, x, y []float64) int { return pooledSidesLength(1.5, d, x, y) }},
-		{"pooled sides c=1.75", func(d, x, y []float64) int { return pooledSidesLength(1.75, d, x, y) }},
+		{"d alone (c=2)", func(d, _, _ []float64) int { return BlockLength(d) }},
+		{"PairedBlockLength (pooled sides, c=1.5)", func(d, x, y []float64) int { return PairedBlockLength(d, x, y) }},
+		{"pooled sides c=1.75", func(d, x, y []float64) int { return pairedBlockLengthWith(1.75, d, x, y) }},
 	}
 	for b.Loop() {
 		fmt.Printf("| data | rule | mean L | false 'high' | power |\n|---|---|---|---|---|\n")

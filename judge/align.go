@@ -263,6 +263,18 @@ func (s steps) means() (vals []float64, at []int) {
 	return vals, at
 }
 
+// pairedSides are each side's per-step means over the steps with a value
+// on both sides, in time order: the series differences takes apart, for
+// analysis.PairedBlockLength.
+func pairedSides(b, c steps) (bv, cv []float64) {
+	for k := range b.cnt {
+		if b.cnt[k] > 0 && c.cnt[k] > 0 {
+			bv, cv = append(bv, b.mean(k)), append(cv, c.mean(k))
+		}
+	}
+	return bv, cv
+}
+
 // differences are d_t = canary_t - baseline_t over the steps with a value
 // on both sides, in time order, written to d (of room for every pair), with
 // their spread (for blockLengthOf) and whether one is -0 (which
