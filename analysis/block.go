@@ -36,7 +36,7 @@ func BlockLength(series ...[]float64) int {
 
 // PairedBlockLength is the block length of a paired test's differences d
 // (canary minus baseline per timestamp) whose sides' per-timestamp series
-// are baseline and canary. It is BlockLength(d), unless that finds
+// are baseline and canary (from sides). It is BlockLength(d), unless that finds
 // autocorrelation (L > 1) and the sides agree with it: then ρ is estimated
 // over d and both sides together and the block spans pooledTimes (1.5) τ.
 // The sides agree when their pooled lag-1 estimate (Kendall-corrected, as
@@ -46,17 +46,21 @@ func BlockLength(series ...[]float64) int {
 // BlockLength's factor. One series of 241 differences gives a noisy ρ̃;
 // three give a steadier one, so the blocks can be shorter for the same
 // false-alarm rate (docs/statistics.md, "Dependence: block length").
-func PairedBlockLength(d, baseline, canary []float64) int {
-	return pairedBlockLengthWith(pooledTimes, d, baseline, canary)
+//
+// sides returns the baseline's and the canary's series; it is called only
+// when d shows autocorrelation, so data without any never builds them.
+func PairedBlockLength(d []float64, sides func() (baseline, canary []float64)) int {
+	return pairedBlockLengthWith(pooledTimes, d, sides)
 }
 
 // pairedBlockLengthWith is PairedBlockLength's rule with pooled blocks of
 // times·τ.
-func pairedBlockLengthWith(times float64, d, baseline, canary []float64) int {
+func pairedBlockLengthWith(times float64, d []float64, sides func() (baseline, canary []float64)) int {
 	l := BlockLength(d)
 	if l == 1 {
 		return 1
 	}
+	baseline, canary := sides()
 	rd, n := lag1(d)
 	rs, _ := lag1(baseline, canary)
 	if n == 0 || math.IsNaN(rs) || math.Abs(rs-rd) > 2*math.Sqrt(2*(1-min(rd*rd, 0.99))/n) {

@@ -114,7 +114,7 @@ func TestPairedBlockLength(t *testing.T) {
 		b, c := ar1(r, n, 0.8), ar1(r, n, 0.8)
 		d := diff(b, c)
 		own := BlockLength(d)
-		got := PairedBlockLength(d, b, c)
+		got := PairedBlockLength(d, sidesOf(b, c))
 		if want := blockLengthWith(pooledTimes, minBlocks, d, b, c); got == want && own > 1 {
 			pooled++
 		}
@@ -148,7 +148,7 @@ func TestPairedBlockLength(t *testing.T) {
 		for range 20 {
 			b, c := tc.make()
 			d := diff(b, c)
-			if got, own := PairedBlockLength(d, b, c), BlockLength(d); got != own {
+			if got, own := PairedBlockLength(d, sidesOf(b, c)), BlockLength(d); got != own {
 				t.Fatalf("%s: %d, want the differences' own %d", tc.name, got, own)
 			}
 		}
@@ -158,7 +158,9 @@ func TestPairedBlockLength(t *testing.T) {
 	for i := range d {
 		d[i] = r.NormFloat64() // no autocorrelation in the differences
 	}
-	if got := PairedBlockLength(d, b, c); got != 1 {
-		t.Errorf("iid differences with autocorrelated sides: %d, want 1", got)
+	called := false
+	sides := func() ([]float64, []float64) { called = true; return b, c }
+	if got := PairedBlockLength(d, sides); got != 1 || called {
+		t.Errorf("iid differences with autocorrelated sides: %d (sides built: %v), want 1 without them", got, called)
 	}
 }

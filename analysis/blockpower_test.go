@@ -202,8 +202,8 @@ func BenchmarkBlockRulePooledSides(b *testing.B) {
 		at   func(d, x, y []float64) int
 	}{
 		{"d alone (c=2)", func(d, _, _ []float64) int { return BlockLength(d) }},
-		{"PairedBlockLength (pooled sides, c=1.5)", func(d, x, y []float64) int { return PairedBlockLength(d, x, y) }},
-		{"pooled sides c=1.75", func(d, x, y []float64) int { return pairedBlockLengthWith(1.75, d, x, y) }},
+		{"PairedBlockLength (pooled sides, c=1.5)", func(d, x, y []float64) int { return PairedBlockLength(d, sidesOf(x, y)) }},
+		{"pooled sides c=1.75", func(d, x, y []float64) int { return pairedBlockLengthWith(1.75, d, sidesOf(x, y)) }},
 	}
 	for b.Loop() {
 		fmt.Printf("| data | rule | mean L | false 'high' | power |\n|---|---|---|---|---|\n")
@@ -229,4 +229,9 @@ func BenchmarkBlockRulePooledSides(b *testing.B) {
 			}
 		}
 	}
+}
+
+// sidesOf is PairedBlockLength's sides argument for series at hand.
+func sidesOf(baseline, canary []float64) func() ([]float64, []float64) {
+	return func() ([]float64, []float64) { return baseline, canary }
 }

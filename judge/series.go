@@ -112,11 +112,7 @@ func seriesTest(m config.Metric, bs, cs steps, pairs int, env Env, rel func(floa
 		if s.BlockLength <= 0 {
 			L := 1 // blockLengthOf, from the spread differences measured
 			if sp.varies() {
-				if L = analysis.BlockLength(s.Differences); L > 1 {
-					// Autocorrelated: the sides' own series may steady the estimate.
-					bv, cv := pairedSides(bs, cs)
-					L = analysis.PairedBlockLength(s.Differences, bv, cv)
-				}
+				L = analysis.PairedBlockLength(s.Differences, func() ([]float64, []float64) { return pairedSides(bs, cs) })
 			}
 			s.BlockLength = min(L, maxBlockLength(len(s.Differences), env, pairedMinP))
 		}
